@@ -1,0 +1,1 @@
+"""Command line: `copilot` and its sub-commands (demo, tools, kb, chat, serve, eval, guard, bench)."""

@@ -1,0 +1,107 @@
+"""Settings: the one place configuration is read (COPILOT_* environment variables and .env)."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timezone
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, ValidationError, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+class ConfigError(RuntimeError):
+    """A setting is wrong or missing; the message says how to fix it."""
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="COPILOT_", env_file=".env", extra="ignore")
+
+    data_dir: Path = Field(default=PROJECT_ROOT / "data", description="Folder for the SQLite file and the Chroma index.")
+    database_url: str = Field(default="", description="SQLAlchemy URL; empty means sqlite:///<data_dir>/copilot.db.")
+    chroma_path: Path | None = Field(default=None, description="Embedded Chroma folder; empty means <data_dir>/chroma.")
+    chroma_url: str = Field(default="", description="http://host:port of a Chroma server (chroma run); overrides chroma_path.")
+    kb_collection: str = "bank_kb"
+    provider: str = Field(default="offline", description="offline | openai:MODEL")
+    openai_base_url: str = Field(default="", description="OpenAI-compatible endpoint, e.g. http://localhost:11434/v1")
+    openai_api_key: str = ""
+    openai_timeout_s: float = 30.0
+    openai_max_retries: int = 2
+    context_budget_tokens: int = Field(default=3000, ge=500, le=200_000)
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "WARNING"
+    clock: str = Field(default="system", description="system | an ISO date/time that freezes the bank's clock (tests, evals)")
+    demo_as_of: date | None = Field(default=None, description="Last day of the demo bank's history; empty means today.")
+    demo_mode: bool = Field(default=True, description="Allows the printed demo tokens; switch off in production.")
+    max_message_chars: int = 4000
+
+    @field_validator("provider")
+    @classmethod
+    def _provider_known(cls, value: str) -> str:
+        kind, _, model = value.partition(":")
+        if kind == "offline" and not model:
+            return value
+        if kind == "openai" and model:
+            return value
+        raise ValueError(f"unknown provider {value!r}: use 'offline' or 'openai:MODEL' (e.g. openai:gpt-4o-mini)")
+
+    @field_validator("clock")
+    @classmethod
+    def _clock_valid(cls, value: str) -> str:
+        if value != "system":
+            try:
+                datetime.fromisoformat(value)
+            except ValueError as exc:
+                raise ValueError(f"COPILOT_CLOCK={value!r} is neither 'system' nor an ISO date/time") from exc
+        return value
+
+    @field_validator("database_url")
+    @classmethod
+    def _url_known(cls, value: str) -> str:
+        if value and not value.startswith(("sqlite", "postgresql")):
+            raise ValueError(f"COPILOT_DATABASE_URL={value!r}: use sqlite:///path.db or postgresql+psycopg://user@host/db")
+        return value
+
+    @property
+    def db_url(self) -> str:
+        return self.database_url or f"sqlite:///{self.data_dir / 'copilot.db'}"
+
+    @property
+    def chroma_dir(self) -> Path:
+        return self.chroma_path or self.data_dir / "chroma"
+
+    @property
+    def provider_kind(self) -> str:
+        return self.provider.partition(":")[0]
+
+    @property
+    def provider_model(self) -> str:
+        return self.provider.partition(":")[2]
+
+    def now(self) -> datetime:
+        """The bank's clock: real UTC time, or the frozen instant of COPILOT_CLOCK."""
+        if self.clock == "system":
+            return datetime.now(timezone.utc)
+        frozen = datetime.fromisoformat(self.clock)
+        return frozen if frozen.tzinfo else frozen.replace(tzinfo=timezone.utc)
+
+    def require_openai(self) -> None:
+        if self.provider_kind == "openai" and not (self.openai_api_key or self.openai_base_url):
+            raise ConfigError("provider is openai but no endpoint is set: set COPILOT_OPENAI_API_KEY "
+                              "(and COPILOT_OPENAI_BASE_URL for a local server) or use --provider offline")
+
+
+def load_settings(**overrides) -> Settings:
+    """Build settings, turning validation errors into one readable ConfigError."""
+    try:
+        return Settings(**overrides)
+    except ValidationError as exc:
+        problems = "; ".join(f"COPILOT_{'_'.join(map(str, e['loc'])).upper()}: {e['msg']}" for e in exc.errors())
+        raise ConfigError(f"invalid settings: {problems}") from None
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    return load_settings()

@@ -1,0 +1,142 @@
+"""Shared fixtures: no outbound network, fresh databases (SQLite and PostgreSQL), the seeded demo bank, temp Chroma."""
+
+from __future__ import annotations
+
+import ipaddress
+import os
+import shutil
+import socket
+import uuid
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from copilot.config import Settings, load_settings
+from copilot.offline import go_offline
+from copilot.runtime import Runtime
+
+AS_OF = date(2026, 11, 27)                    # the demo bank's last day in tests
+CLOCK = "2026-11-28T10:00:00+00:00"           # the bank's frozen clock in tests
+POSTGRES_ADMIN_URL = os.environ.get("COPILOT_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
+
+go_offline()
+
+
+# --- no outbound network ------------------------------------------------------------------------------
+class OutboundNetworkBlocked(RuntimeError):
+    pass
+
+
+_real_connect = socket.socket.connect
+_real_connect_ex = socket.socket.connect_ex
+
+
+def _is_local(address) -> bool:
+    if not isinstance(address, tuple):          # unix socket path
+        return True
+    host = address[0]
+    if host in ("localhost", ""):
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def _guarded_connect(self, address):
+    if not _is_local(address):
+        raise OutboundNetworkBlocked(f"test tried to reach {address!r}: outbound network is blocked in tests")
+    return _real_connect(self, address)
+
+
+def _guarded_connect_ex(self, address):
+    if not _is_local(address):
+        raise OutboundNetworkBlocked(f"test tried to reach {address!r}: outbound network is blocked in tests")
+    return _real_connect_ex(self, address)
+
+
+@pytest.fixture(autouse=True)
+def no_outbound_network(monkeypatch):
+    """Every test fails on a real outbound connection (loopback and unix sockets are allowed)."""
+    monkeypatch.setattr(socket.socket, "connect", _guarded_connect)
+    monkeypatch.setattr(socket.socket, "connect_ex", _guarded_connect_ex)
+    yield
+
+
+# --- settings and databases ------------------------------------------------------------------------------
+def make_settings(tmp_path: Path, **overrides) -> Settings:
+    values = dict(data_dir=tmp_path / "data", clock=CLOCK, demo_as_of=AS_OF, provider="offline")
+    values.update(overrides)
+    return load_settings(**values)
+
+
+@pytest.fixture
+def settings(tmp_path) -> Settings:
+    return make_settings(tmp_path)
+
+
+@pytest.fixture(scope="session")
+def seeded_sqlite_template(tmp_path_factory) -> Path:
+    """A seeded SQLite file made once per test session; tests get their own copy."""
+    folder = tmp_path_factory.mktemp("template")
+    runtime = Runtime(make_settings(folder))
+    runtime.seed_demo()
+    runtime.db.dispose()
+    return folder / "data" / "copilot.db"
+
+
+@pytest.fixture
+def runtime(tmp_path, seeded_sqlite_template) -> Runtime:
+    """A Runtime on a fresh copy of the seeded demo bank (SQLite)."""
+    data = tmp_path / "data"
+    data.mkdir(parents=True, exist_ok=True)
+    shutil.copy(seeded_sqlite_template, data / "copilot.db")
+    return Runtime(make_settings(tmp_path))
+
+
+def postgres_available() -> str | None:
+    """None when the PostgreSQL server answers, else the reason it does not."""
+    import psycopg
+
+    url = POSTGRES_ADMIN_URL.replace("postgresql+psycopg://", "postgresql://")
+    try:
+        with psycopg.connect(url, connect_timeout=3):
+            return None
+    except Exception as exc:                                   # noqa: BLE001 - any failure means "skip"
+        return f"no PostgreSQL server at {POSTGRES_ADMIN_URL}: {str(exc).splitlines()[0]}"
+
+
+@pytest.fixture
+def postgres_url():
+    """A fresh, empty PostgreSQL database for one test, dropped afterwards."""
+    import psycopg
+
+    reason = postgres_available()
+    if reason:
+        pytest.skip(reason)
+    name = f"copilot_test_{uuid.uuid4().hex[:10]}"
+    admin = POSTGRES_ADMIN_URL.replace("postgresql+psycopg://", "postgresql://")
+    with psycopg.connect(admin, autocommit=True) as conn:
+        conn.execute(f'CREATE DATABASE "{name}"')
+    base = POSTGRES_ADMIN_URL.rsplit("/", 1)[0]
+    yield f"{base}/{name}"
+    from copilot.store.db import open_database
+    open_database.cache_clear()
+    with psycopg.connect(admin, autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def any_db_settings(request, tmp_path) -> Settings:
+    """Settings on a fresh empty database: once on SQLite, once on the real PostgreSQL server."""
+    if request.param == "sqlite":
+        return make_settings(tmp_path)
+    return make_settings(tmp_path, database_url=request.getfixturevalue("postgres_url"))
+
+
+@pytest.fixture
+def chroma_dir(tmp_path) -> Path:
+    path = tmp_path / "chroma"
+    path.mkdir()
+    return path
