@@ -1,0 +1,136 @@
+"""Input guards: `guard_input` for customer messages, `scan_untrusted` for text that tools and the knowledge base return.
+
+Layers, cheapest first: size/encoding limits; weighted regex signals over every decoded spelling; cosine
+similarity to versioned attack exemplars (batched, sharing the process embedder and its cache); and, only for
+scores in the policy's doubt band, an optional LLM classifier. Signals combine as a noisy-or.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from copilot.compliance.classifier import get_classifier
+from copilot.compliance.heuristics import Signal, heuristics_for, noisy_or
+from copilot.compliance.limits import check_limits, strip_controls
+from copilot.compliance.normalize import canonical, decoded_payloads
+from copilot.compliance.pii import detect_pii
+from copilot.compliance.policy import Policy, get_policy
+from copilot.compliance.sentences import sentence_spans
+from copilot.compliance.similarity import Similarity, exemplar_index, windows
+from copilot.compliance.types import Decision, RuleHit
+from copilot.compliance.vault import PiiVault
+from copilot.config import get_settings
+from copilot.embeddings import get_embedder
+
+INPUT_SECTIONS = ("input",)
+UNTRUSTED_SECTIONS = ("input", "untrusted")
+NEUTRALISED = "[removed: instructions found in data]"
+
+
+@dataclass
+class Assessment:
+    """How much one text looks like an attack, and why."""
+
+    score: float
+    signals: list[Signal]
+    similarity: Similarity | None
+
+    def hits(self, policy: Policy) -> list[RuleHit]:
+        strongest: dict[str, Signal] = {}
+        for signal in self.signals:
+            if signal.weight > strongest.get(signal.rule_id, signal).weight or signal.rule_id not in strongest:
+                strongest[signal.rule_id] = signal
+        hits = [policy.hit(rule_id, f"score {self.score:.2f}; {s.view}: {s.match!r}") for rule_id, s in strongest.items()]
+        if self.similarity and self.similarity.weight > 0:
+            hits.append(policy.hit("inj.similar_to_exemplar", f"score {self.score:.2f}; nearest "
+                                   f"{self.similarity.family} exemplar at {self.similarity.attack:.2f}"))
+        return hits
+
+
+def _similarities(texts: list[str], policy: Policy) -> list[Similarity | None]:
+    """Max exemplar similarity over each text's windows and decoded payloads, all embedded in one batch."""
+    units, owner = [], []
+    for i, text in enumerate(texts):
+        if text is None:
+            continue
+        for unit in windows(text) + decoded_payloads(text):
+            units.append(unit)
+            owner.append(i)
+    if not units:
+        return [None] * len(texts)
+    embedder = get_embedder()
+    vectors = embedder.encode_one(units[0])[None, :] if len(units) == 1 else embedder.encode(units)
+    best: list[Similarity | None] = [None] * len(texts)
+    for i, sim in zip(owner, exemplar_index(policy).score(vectors)):
+        if best[i] is None or (sim.weight, sim.attack) > (best[i].weight, best[i].attack):
+            best[i] = sim
+    return best
+
+
+def assess(texts: list[str], policy: Policy, sections: tuple[str, ...] = INPUT_SECTIONS) -> list[Assessment]:
+    """Score many texts; embeddings only for those the patterns have not already decided."""
+    heuristics = heuristics_for(policy, sections)
+    signals = [heuristics.signals(text) for text in texts]
+    decided = [noisy_or(s.weight for s in sig) >= 0.999 for sig in signals]
+    plain = [None if done else canonical(text) for text, done in zip(texts, decided)]
+    similarities = _similarities(plain, policy)
+    return [Assessment(noisy_or([s.weight for s in sig] + [sim.weight if sim else 0.0]), sig, sim)
+            for sig, sim in zip(signals, similarities)]
+
+
+def _classifier_hit(text: str, score: float, policy: Policy) -> list[RuleHit]:
+    classifier = get_classifier()
+    low, high = policy.threshold("classifier_band")
+    if classifier is None or not low <= score < high:
+        return []
+    return [policy.hit("inj.classifier", f"score {score:.2f}; LLM classifier: attack")] if classifier(text) else []
+
+
+def guard_inputs(texts: list[str], *, policy: Policy | None = None, vaults: list[PiiVault | None] | None = None,
+                 max_chars: int | None = None) -> list[Decision]:
+    """guard_input over a batch (one embedding call for all); vaults[i] tokenizes PII of texts[i] when given."""
+    policy = policy or get_policy()
+    max_chars = max_chars or get_settings().max_message_chars
+    vaults = vaults or [None] * len(texts)
+    limits = [check_limits(text, policy, max_chars) for text in texts]
+    readable = [i for i, (_, _, stop) in enumerate(limits) if not stop]
+    assessments = dict(zip(readable, assess([limits[i][0] for i in readable], policy)))
+    threshold = policy.threshold("injection_block")
+    decisions = []
+    for i, text in enumerate(texts):
+        cleaned, hits, stop = limits[i]
+        entities: list[dict] = []
+        if not stop:
+            found = assessments[i]
+            hits += found.hits(policy) if found.score >= threshold else _classifier_hit(cleaned, found.score, policy)
+            entities = [{k: e[k] for k in ("type", "start", "end")} for e in detect_pii(text)]
+            if vaults[i] is not None and entities:
+                cleaned = strip_controls(vaults[i].tokenize(text, entities)[0])
+                hits.append(policy.hit("pii.tokenized", ", ".join(sorted({e["type"] for e in entities}))))
+        decisions.append(Decision.from_hits(text, cleaned, hits, entities=entities,
+                                           message=policy.message_for(hits), direction="input"))
+    return decisions
+
+
+def guard_input(text: str, *, policy: Policy | None = None, vault: PiiVault | None = None,
+                max_chars: int | None = None) -> Decision:
+    """Judge one customer message before any model sees it; with a vault, PII leaves as placeholders."""
+    return guard_inputs([text], policy=policy, vaults=[vault], max_chars=max_chars)[0]
+
+
+def scan_untrusted(text: str, *, policy: Policy | None = None) -> Decision:
+    """Neutralise instructions inside data (merchant names, documents, tool results): rewrite, never obey."""
+    policy = policy or get_policy()
+    spans = sentence_spans(text) or [(0, len(text))]
+    pieces = [text[a:b] for a, b in spans]
+    found = assess(pieces, policy, UNTRUSTED_SECTIONS)
+    threshold = policy.threshold("untrusted_neutralise")
+    flagged = [i for i, f in enumerate(found) if f.score >= threshold
+               and any(not s.rule_id.startswith("abuse.") for s in f.signals) | bool(f.similarity and f.similarity.weight)]
+    if not flagged:
+        return Decision.from_hits(text, text, [], direction="untrusted")
+    reasons = sorted({h.rule_id for i in flagged for h in found[i].hits(policy)})
+    out = "".join(NEUTRALISED + (" " if piece.endswith((" ", "\n")) else "") if i in flagged else piece
+                  for i, piece in enumerate(pieces))
+    hit = policy.hit("untrusted.injection", f"{len(flagged)} of {len(pieces)} sentences: {', '.join(reasons)}")
+    return Decision.from_hits(text, out, [hit], direction="untrusted")

@@ -1,0 +1,98 @@
+"""PII detection: Presidio's analyzer on a blank spaCy pipeline (no model download), extended for banking.
+
+Why Presidio: its pattern recognizers are maintained, checksum-validated (Luhn for cards, mod-97 for IBANs, ABA
+for routing numbers) and context-aware. We add: card-shaped numbers that fail Luhn (still never shown in full),
+SSNs in every separator style (Presidio drops well-known sample SSNs; we never print any), account numbers
+after an "account" cue, IBAN-shaped strings, and an offline tldextract so email checks never touch the network.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+import spacy
+import tldextract
+from presidio_analyzer import AnalyzerEngine, Pattern, PatternRecognizer, RecognizerRegistry
+from presidio_analyzer.nlp_engine import SpacyNlpEngine
+from presidio_analyzer.predefined_recognizers import (AbaRoutingRecognizer, CreditCardRecognizer, EmailRecognizer,
+                                                      IbanRecognizer, PhoneRecognizer)
+from spacy.language import Language
+
+from copilot.offline import go_offline
+
+# Highest first: when spans overlap, the more specific (and more harmful to leak) type wins.
+PRIORITY = ("CREDIT_CARD", "IBAN_CODE", "ABA_ROUTING_NUMBER", "US_SSN", "US_BANK_NUMBER", "EMAIL_ADDRESS",
+            "PHONE_NUMBER")
+PHONE_REGIONS = ("US", "GB", "CA", "IE", "AU", "IN")
+ACCOUNT_CUE = r"(?<=\b(?:account|acct|acc|a/c|checking|savings|current account|bank account)(?:\s*(?:number|no\.?|num|#|nr))?\s*(?:is|was|:|#|=)?\s{0,3})"
+
+
+@Language.component("copilot_lemma_as_lower")
+def _lemma_as_lower(doc):
+    """Presidio's context words compare lemmas; a blank pipeline has none, so the lower-cased form stands in."""
+    for token in doc:
+        token.lemma_ = token.lower_
+    return doc
+
+
+class BlankSpacyNlpEngine(SpacyNlpEngine):
+    """Presidio's spaCy engine on `spacy.blank('en')`: tokens only, nothing to download."""
+
+    def load(self) -> None:
+        nlp = spacy.blank("en")
+        nlp.add_pipe("copilot_lemma_as_lower")
+        self.nlp = {"en": nlp}
+
+
+class OfflineEmailRecognizer(EmailRecognizer):
+    """Presidio's email recognizer with tldextract's bundled suffix list (never fetches one)."""
+
+    _extract = tldextract.TLDExtract(suffix_list_urls=(), cache_dir=None)
+
+    def validate_result(self, pattern_text: str) -> bool:
+        return self._extract(pattern_text).fqdn != ""
+
+
+def _bank_recognizers() -> list[PatternRecognizer]:
+    card_words = ["card", "visa", "mastercard", "amex", "debit", "credit", "number", "pan"]
+    return [
+        PatternRecognizer("CREDIT_CARD", name="CardShapeRecognizer", context=card_words, patterns=[
+            Pattern("grouped 4x4", r"\b\d{4}([ -])\d{4}\1\d{4}\1\d{4}(?:\1\d{1,3})?\b", 0.6),
+            Pattern("amex 4-6-5", r"\b3[47]\d{2}[ -]\d{6}[ -]\d{5}\b", 0.6),
+            Pattern("digit run", r"\b\d{13,19}\b", 0.1)]),
+        PatternRecognizer("US_SSN", name="SsnRecognizer", context=["ssn", "social", "security"],
+                          patterns=[Pattern("ssn dashed", r"\b\d{3}-\d{2}-\d{4}\b", 0.6),
+                                    Pattern("ssn spaced", r"\b\d{3} \d{2} \d{4}\b", 0.35),
+                                    Pattern("ssn bare", r"\b\d{9}\b", 0.05)]),
+        PatternRecognizer("US_BANK_NUMBER", name="AccountNumberRecognizer",
+                          context=["account", "acct", "checking", "savings", "bank"],
+                          patterns=[Pattern("after account cue", ACCOUNT_CUE + r"\d(?:[ -]?\d){5,16}\b", 0.6),
+                                    Pattern("long number", r"\b\d{8,17}\b", 0.05)]),
+        PatternRecognizer("IBAN_CODE", name="IbanShapeRecognizer", context=["iban"], patterns=[
+            Pattern("iban shape", r"\b[A-Z]{2}\d{2}(?: ?[A-Z0-9]{4}){2,7}(?: ?[A-Z0-9]{1,4})?\b", 0.45)]),
+    ]
+
+
+@lru_cache(maxsize=1)
+def analyzer() -> AnalyzerEngine:
+    go_offline()
+    engine = BlankSpacyNlpEngine(models=[{"lang_code": "en", "model_name": "blank"}])
+    engine.load()
+    registry = RecognizerRegistry(supported_languages=["en"])
+    for recognizer in (CreditCardRecognizer(), IbanRecognizer(), OfflineEmailRecognizer(), AbaRoutingRecognizer(),
+                       PhoneRecognizer(supported_regions=PHONE_REGIONS), *_bank_recognizers()):
+        registry.add_recognizer(recognizer)
+    return AnalyzerEngine(nlp_engine=engine, registry=registry, supported_languages=["en"])
+
+
+def detect_pii(text: str, min_score: float = 0.4) -> list[dict]:
+    """Non-overlapping PII spans {"type","start","end","score"} in text order; overlaps go to the higher priority."""
+    if not any(ch.isdigit() or ch == "@" for ch in text):
+        return []
+    results = [r for r in analyzer().analyze(text, language="en", entities=list(PRIORITY)) if r.score >= min_score]
+    results.sort(key=lambda r: (PRIORITY.index(r.entity_type), -r.score, -(r.end - r.start)))
+    chosen: list[dict] = []
+    for r in results:
+        if all(r.end <= c["start"] or r.start >= c["end"] for c in chosen):
+            chosen.append({"type": r.entity_type, "start": r.start, "end": r.end, "score": round(r.score, 2)})
+    return sorted(chosen, key=lambda e: e["start"])
