@@ -5,12 +5,20 @@ from __future__ import annotations
 import typer
 
 from copilot import __version__
+from copilot.cli.consent import consent_app
 from copilot.cli.demo import db_app, demo_app
+from copilot.cli.tools import tools_app
+from copilot.cli.kb import kb_app
+from copilot.cli.guard import guard
 
 app = typer.Typer(name="copilot", help="Conversational financial copilot for digital banking.",
                   no_args_is_help=True, pretty_exceptions_enable=False, add_completion=False)
 app.add_typer(demo_app, name="demo")
 app.add_typer(db_app, name="db")
+app.add_typer(tools_app, name="tools")
+app.add_typer(consent_app, name="consent")
+app.add_typer(kb_app, name="kb")
+app.command("guard")(guard)
 
 
 @app.command()

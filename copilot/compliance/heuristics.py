@@ -9,7 +9,7 @@ from functools import lru_cache
 from copilot.compliance.normalize import views
 from copilot.compliance.policy import Policy
 
-OBFUSCATED_VIEWS = {"leet", "spaced", "rot13", "reversed", "encoded"}
+OBFUSCATED_VIEWS = {"leet", "spaced", "rot13", "reversed", "fragments", "encoded"}
 
 
 @dataclass(frozen=True)

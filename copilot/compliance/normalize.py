@@ -1,4 +1,4 @@
-"""Text views for detection: canonical Unicode plus decoded payloads (base64, hex, binary, rot13, reversed, leet, spaced).
+"""Text views for detection: canonical Unicode, decoded payloads (base64, hex, binary, rot13), and reversed, leet, spaced or split spellings.
 
 Attackers hide instructions in encodings and look-alike characters; every detector reads all views so an
 instruction is caught however it is spelled. Nothing here decides anything: it only rewrites text to look at.
@@ -26,6 +26,7 @@ B64 = re.compile(r"[A-Za-z0-9+/_-]{16,}={0,2}")
 HEX = re.compile(r"\b(?:[0-9a-fA-F]{2}[\s:]?){8,}")
 BINARY = re.compile(r"\b(?:[01]{8}\s?){4,}")
 LETTER = re.compile(r"[^\W\d_]", re.UNICODE)
+QUOTED = re.compile(r"[\"'“‘]([^\"'”’\n]{1,60})[\"'”’]")
 
 
 def canonical(text: str) -> str:
@@ -91,6 +92,12 @@ def despace(text: str) -> str:
     return SPACED.sub(lambda m: re.sub(r"[ .\-_*+/]", "", m.group(0)), text)
 
 
+def joined_fragments(text: str) -> str:
+    """Quoted fragments glued together: 'dis', 'regard your', ' rules' -> 'disregard your rules' (payload splitting)."""
+    fragments = QUOTED.findall(text)
+    return "".join(fragments) if len(fragments) >= 2 else ""
+
+
 def views(text: str) -> list[tuple[str, str]]:
     """(kind, text) pairs: 'plain' first, then obfuscated spellings, then decoded payloads ('encoded')."""
     plain = canonical(text)
@@ -99,5 +106,7 @@ def views(text: str) -> list[tuple[str, str]]:
                        ("rot13", codecs.encode(plain, "rot13")), ("reversed", plain[::-1])):
         if view != plain:
             out.append((kind, view))
+    if joined := joined_fragments(plain):
+        out.append(("fragments", joined))
     out.extend(("encoded", payload) for payload in decoded_payloads(text))
     return out

@@ -8,6 +8,7 @@ after an "account" cue, IBAN-shaped strings, and an offline tldextract so email 
 
 from __future__ import annotations
 
+import re
 from functools import lru_cache
 
 import spacy
@@ -20,10 +21,13 @@ from spacy.language import Language
 
 from copilot.offline import go_offline
 
-# Highest first: when spans overlap, the more specific (and more harmful to leak) type wins.
+# Highest first: between overlapping spans of equal length, the more harmful to leak wins.
 PRIORITY = ("CREDIT_CARD", "IBAN_CODE", "ABA_ROUTING_NUMBER", "US_SSN", "US_BANK_NUMBER", "EMAIL_ADDRESS",
             "PHONE_NUMBER")
 PHONE_REGIONS = ("US", "GB", "CA", "IE", "AU", "IN")
+PHONE_CANDIDATE = re.compile(r"(?<![\w+])(?:\+|\(|00)?\d[\d\s().\-/]{5,20}\d(?!\w)")
+ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+DIGIT = re.compile(r"\d")
 ACCOUNT_CUE = r"(?<=\b(?:account|acct|acc|a/c|checking|savings|current account|bank account)(?:\s*(?:number|no\.?|num|#|nr))?\s*(?:is|was|:|#|=)?\s{0,3})"
 
 
@@ -42,6 +46,25 @@ class BlankSpacyNlpEngine(SpacyNlpEngine):
         nlp = spacy.blank("en")
         nlp.add_pipe("copilot_lemma_as_lower")
         self.nlp = {"en": nlp}
+
+
+class CandidatePhoneRecognizer(PhoneRecognizer):
+    """Presidio's phone recognizer (python-phonenumbers) run only on phone-shaped runs, not on the whole text.
+
+    libphonenumber's matcher costs ~1 ms per region per call; answers are full of amounts and dates, so
+    scanning only the candidate runs keeps the output filter fast.
+    """
+
+    def analyze(self, text: str, entities: list[str], nlp_artifacts=None) -> list:
+        results = []
+        for candidate in PHONE_CANDIDATE.finditer(text):
+            if len(DIGIT.findall(candidate.group(0))) < 7 or ISO_DATE.fullmatch(candidate.group(0)):
+                continue
+            for result in super().analyze(candidate.group(0), entities, nlp_artifacts):
+                result.start += candidate.start()
+                result.end += candidate.start()
+                results.append(result)
+        return results
 
 
 class OfflineEmailRecognizer(EmailRecognizer):
@@ -80,17 +103,18 @@ def analyzer() -> AnalyzerEngine:
     engine.load()
     registry = RecognizerRegistry(supported_languages=["en"])
     for recognizer in (CreditCardRecognizer(), IbanRecognizer(), OfflineEmailRecognizer(), AbaRoutingRecognizer(),
-                       PhoneRecognizer(supported_regions=PHONE_REGIONS), *_bank_recognizers()):
+                       CandidatePhoneRecognizer(supported_regions=PHONE_REGIONS), *_bank_recognizers()):
         registry.add_recognizer(recognizer)
     return AnalyzerEngine(nlp_engine=engine, registry=registry, supported_languages=["en"])
 
 
 def detect_pii(text: str, min_score: float = 0.4) -> list[dict]:
-    """Non-overlapping PII spans {"type","start","end","score"} in text order; overlaps go to the higher priority."""
+    """Non-overlapping PII spans {"type","start","end","score"} in text order; of overlapping spans the longer
+    wins (an IBAN holds card-like digit groups), then the higher priority."""
     if not any(ch.isdigit() or ch == "@" for ch in text):
         return []
     results = [r for r in analyzer().analyze(text, language="en", entities=list(PRIORITY)) if r.score >= min_score]
-    results.sort(key=lambda r: (PRIORITY.index(r.entity_type), -r.score, -(r.end - r.start)))
+    results.sort(key=lambda r: (-(r.end - r.start), PRIORITY.index(r.entity_type), -r.score))
     chosen: list[dict] = []
     for r in results:
         if all(r.end <= c["start"] or r.start >= c["end"] for c in chosen):

@@ -1,0 +1,116 @@
+"""Scores the compliance guards on evals/guard: attack-block rate, over-blocking, PII precision/recall, overhead p50/p95."""
+
+from __future__ import annotations
+
+import json
+import statistics
+import sys
+import time
+from collections import Counter, defaultdict
+from pathlib import Path
+from typing import Any
+
+from copilot.compliance import Evidence, PiiVault, Policy, filter_output, guard_input, guard_inputs, scan_untrusted
+
+HERE = Path(__file__).parent
+NEVER_LEAK = ("CREDIT_CARD", "US_SSN", "IBAN_CODE")
+SAMPLE_EVIDENCE = Evidence(tool_results=[{"balance": 2412.77, "apr": 0.2399, "minimum_payment": 75.0,
+                                          "months_to_payoff": 19, "due_date": "2026-12-05"}],
+                           customer_messages=["if I pay 600 a month"], own_identifiers=["4242"])
+SAMPLE_ANSWER = ("Your card balance is $2,412.77 at 23.99% APR, and the minimum payment of $75.00 is due on "
+                 "2026-12-05. Paying 600 a month, you would clear it in about 19 months. This is an estimate.")
+
+
+def load(name: str) -> list[dict[str, Any]]:
+    with open(HERE / name, encoding="utf-8") as handle:
+        return [json.loads(line) for line in handle if line.strip()]
+
+
+def score_attacks(policy: Policy | None = None) -> dict[str, Any]:
+    attacks = load("attacks.jsonl")
+    decisions = guard_inputs([a["text"] for a in attacks], policy=policy)
+    by_family: dict[str, list[bool]] = defaultdict(list)
+    for attack, decision in zip(attacks, decisions):
+        by_family[attack["family"]].append(decision.blocked)
+    missed = [a["id"] for a, d in zip(attacks, decisions) if not d.blocked]
+    indirect = [a["text"] for a in attacks if a["family"] == "indirect"]
+    neutralised = sum(scan_untrusted(text, policy=policy).verdict != "allow" for text in indirect)
+    return {"attacks": len(attacks), "block_rate": sum(d.blocked for d in decisions) / len(attacks),
+            "by_family": {f: round(sum(v) / len(v), 3) for f, v in sorted(by_family.items())},
+            "untrusted_neutralise_rate": neutralised / max(1, len(indirect)), "missed": missed}
+
+
+def score_benign(policy: Policy | None = None) -> dict[str, Any]:
+    benign = load("benign.jsonl")
+    decisions = guard_inputs([b["text"] for b in benign], policy=policy)
+    blocked = [(b["id"], d.rule_ids) for b, d in zip(benign, decisions) if d.blocked]
+    return {"benign": len(benign), "over_block_rate": len(blocked) / len(benign), "over_blocked": blocked}
+
+
+def _overlaps(a: dict, b: dict) -> bool:
+    return a["type"] == b["type"] and a["start"] < b["end"] and b["start"] < a["end"]
+
+
+def score_pii(policy: Policy | None = None) -> dict[str, Any]:
+    counts: dict[str, Counter] = defaultdict(Counter)
+    leaks = []
+    for sample in load("pii.jsonl"):
+        decision = filter_output(sample["text"], policy=policy)
+        gold, found = sample["entities"], decision.entities
+        for entity in gold:
+            counts[entity["type"]]["tp" if any(_overlaps(entity, f) for f in found) else "fn"] += 1
+            value = sample["text"][entity["start"]:entity["end"]]
+            if entity["type"] in NEVER_LEAK and value in decision.text:
+                leaks.append(sample["id"])
+        for entity in found:
+            if not any(_overlaps(entity, g) for g in gold):
+                counts[entity["type"]]["fp"] += 1
+    per_type = {}
+    for kind, c in sorted(counts.items()):
+        per_type[kind] = {"precision": round(c["tp"] / max(1, c["tp"] + c["fp"]), 3),
+                          "recall": round(c["tp"] / max(1, c["tp"] + c["fn"]), 3), **dict(c)}
+    return {"per_type": per_type, "full_value_leaks": leaks}
+
+
+def score_latency(policy: Policy | None = None, turns: int = 200) -> dict[str, float]:
+    """Per-turn overhead: guard_input (with PII vault, fresh embedding) + filter_output on a grounded answer."""
+    messages = [b["text"] for b in load("benign.jsonl")][:turns]
+    guard_input("warm up", policy=policy)
+    filter_output(SAMPLE_ANSWER, SAMPLE_EVIDENCE, policy=policy)
+    timings = []
+    for message in messages:
+        start = time.perf_counter()
+        guard_input(message, policy=policy, vault=PiiVault())
+        filter_output(SAMPLE_ANSWER, SAMPLE_EVIDENCE, policy=policy)
+        timings.append((time.perf_counter() - start) * 1000)
+    timings.sort()
+    return {"turns": len(timings), "p50_ms": round(statistics.median(timings), 2),
+            "p95_ms": round(timings[int(0.95 * (len(timings) - 1))], 2)}
+
+
+def score_all(policy: Policy | None = None) -> dict[str, Any]:
+    return {"attacks": score_attacks(policy), "benign": score_benign(policy), "pii": score_pii(policy),
+            "latency": score_latency(policy)}
+
+
+def print_report(result: dict[str, Any], as_json: bool = False) -> None:
+    if as_json:
+        print(json.dumps(result, indent=2))
+        return
+    attacks, benign, latency = result["attacks"], result["benign"], result["latency"]
+    print(f"attacks blocked   {attacks['block_rate']:.1%} of {attacks['attacks']}   "
+          f"benign over-blocked {benign['over_block_rate']:.1%} of {benign['benign']}")
+    for family, rate in attacks["by_family"].items():
+        print(f"  {family:<22} {rate:.1%}")
+    print(f"  indirect via scan_untrusted: {attacks['untrusted_neutralise_rate']:.1%} neutralised")
+    print(f"missed attacks: {', '.join(attacks['missed']) or 'none'}")
+    print(f"over-blocked: {', '.join(i for i, _ in benign['over_blocked']) or 'none'}")
+    print("PII            precision  recall")
+    for kind, figures in result["pii"]["per_type"].items():
+        print(f"  {kind:<20} {figures['precision']:.3f}   {figures['recall']:.3f}")
+    print(f"full card/SSN/IBAN values left in output: {len(result['pii']['full_value_leaks'])}")
+    print(f"overhead per turn (guard + filter): p50 {latency['p50_ms']} ms, p95 {latency['p95_ms']} ms")
+
+
+if __name__ == "__main__":
+    print_report(score_all(), as_json="--json" in sys.argv)
