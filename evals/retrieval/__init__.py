@@ -1,0 +1,1 @@
+"""Retrieval evaluation: the question set (questions.yaml) and its scorer (recall@k, MRR, unanswerable detection)."""

@@ -1,0 +1,1 @@
+"""Knowledge base tests: corpus, chunking, ingestion, hybrid retrieval, Chroma server, CLI."""
