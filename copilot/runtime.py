@@ -30,6 +30,13 @@ class Runtime:
     def db(self) -> Database:
         return open_database(self.settings.db_url)
 
+    @cached_property
+    def retriever(self):
+        """The hybrid knowledge retriever (builds the index on first use when it is missing)."""
+        from knowledge.retriever import get_retriever
+
+        return get_retriever(self.settings)
+
     def demo_as_of(self) -> date:
         return self.settings.demo_as_of or self.settings.now().date()
 

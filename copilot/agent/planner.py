@@ -1,0 +1,349 @@
+"""The offline planner: from a message and the dialogue state to a plan (tool calls, or a direct route).
+
+Understanding = classifier ranking + precision rules + slots; planning = which tools with which arguments,
+or a clarifying question when confidence is low or a needed slot is missing. Multi-step goals (dispute a
+charge found by a search) continue in `next_calls` once the first tool results are in.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import date
+
+from copilot.agent import rules, slots as slot_lib
+from copilot.agent.intents import IntentClassifier, IntentScore
+from copilot.agent.state import DialogueState, Profile
+
+ACCEPT = 0.45          # top probability at or above which the classifier's intent is taken
+AMBIGUOUS = 0.22       # below this, with no rule or context, we ask instead of guessing
+SMALL_TALK = {"greeting", "thanks", "goodbye", "capabilities"}
+TOOL_INTENTS = {"balance", "transactions", "spending", "budget_status", "set_budget", "bills", "debt_payoff",
+                "savings_plan", "create_goal", "fraud_check", "freeze_card", "unfreeze_card", "dispute",
+                "credit_guidance", "cash_flow"}
+SPLIT = re.compile(r"\s*(?:\band (?:also|still|then)\b|\bwhile (?:still )?|\bplus\b|;|\?\s+(?=\w)|\. (?=\w)|"
+                   r",? and (?=(?:can|could|how|what|will|should|is|do|am|tell|show|set|freeze|save)\b))\s*", re.I)
+KNOWLEDGE_QUERY = {"complaint": "how to make a complaint and complaint timelines",
+                   "hardship": "financial hardship help and payment arrangements",
+                   "investment_advice": "investment advice boundary we do not give personalised investment advice"}
+
+
+@dataclass
+class ToolCall:
+    name: str
+    args: dict
+
+
+@dataclass
+class Plan:
+    intent: str
+    confidence: float
+    route: str = "answer"                      # expected route when no tool changes it
+    calls: list[ToolCall] = field(default_factory=list)
+    reply: str | None = None                   # template of a direct reply (no tools), e.g. "clarify_intent"
+    data: dict = field(default_factory=dict)   # what the reply template needs
+    intents: list[str] = field(default_factory=list)
+
+
+class Planner:
+    def __init__(self, classifier: IntentClassifier) -> None:
+        self.classifier = classifier
+
+    # --- understanding ---------------------------------------------------------------------------------
+    def classify(self, text: str, state: DialogueState) -> tuple[str, float, list[IntentScore]]:
+        ranking = self.classifier.rank(text)
+        top = ranking[0]
+        ruled = rules.command(text)
+        if ruled:
+            return ruled, max(top.confidence, 0.9), ranking
+        return top.intent, top.confidence, ranking
+
+    def plan(self, text: str, state: DialogueState, profile: Profile, today: date) -> Plan:
+        if rules.distressed(text):
+            return Plan("handoff", 1.0, route="handoff", calls=[ToolCall("handoff_to_agent", {
+                "reason": "customer may be vulnerable or in distress", "priority": "high"})],
+                        data={"vulnerable": True})
+        intent, confidence, ranking = self.classify(text, state)
+        slots = self.slots(text, profile, today, state)
+        context_intent = state.last_intent in TOOL_INTENTS and not rules.command(text)
+        if context_intent and slot_lib.RELATIVE_BEFORE.search(text):
+            base = state.last_args.get(TOOL_FOR.get(state.last_intent, ""), {})
+            slots.period = slot_lib.previous_period(base, today) or slots.period
+        leans_on_context = rules.is_correction(text) or (rules.is_follow_up(text) and
+                                                         (confidence < ACCEPT or rules.FOLLOW_UP.search(text)))
+        if context_intent and leans_on_context and slots.filled():
+            return self.for_intent(state.last_intent, confidence, slots, state, profile, text, follow_up=True)
+        parts = [p for p in SPLIT.split(text) if len(p.split()) >= 3]
+        if len(parts) > 1:
+            multi = self.multi(parts, profile, today, state)
+            if multi:
+                return multi
+        if confidence < AMBIGUOUS or (confidence < ACCEPT and intent not in SMALL_TALK | {"out_of_scope"}
+                                      and ranking[1].confidence > confidence / 2):
+            if state.misunderstandings >= 2:
+                return Plan("handoff", confidence, route="handoff", calls=[ToolCall("handoff_to_agent", {
+                    "reason": "the copilot could not understand the request after several tries"})])
+            options = [r.intent for r in ranking[:2] if r.intent not in ("out_of_scope", "affirm", "deny")]
+            return Plan(intent, confidence, route="clarify", reply="clarify_intent", data={"options": options})
+        return self.for_intent(intent, confidence, slots, state, profile, text)
+
+    def slots(self, text: str, profile: Profile, today: date, state: DialogueState) -> slot_lib.Slots:
+        target, months = slot_lib.target_date(text, today)
+        found = slot_lib.Slots(amounts=slot_lib.amounts(text), rates=slot_lib.rates(text),
+                               period=slot_lib.period(text, today), merchant=slot_lib.merchant(text, profile.merchants),
+                               category=slot_lib.category(text), strategy=slot_lib.strategy(text),
+                               target_date=target, months=months, goal_name=slot_lib.goal_name(text))
+        found.card = self.card(text, profile, state)
+        if found.merchant and found.category and found.category.replace("_", " ") in found.merchant.lower():
+            found.merchant = None
+        return found
+
+    @staticmethod
+    def card(text: str, profile: Profile, state: DialogueState) -> str | None:
+        if rules.OTHER_CARD.search(text) and state.last_card_id:
+            others = [c for c in profile.cards if c.id != state.last_card_id and c.kind == "credit"] or \
+                     [c for c in profile.cards if c.id != state.last_card_id]
+            return others[0].id if len(others) == 1 else None
+        last4 = slot_lib.last_four(text)
+        lowered = text.lower()
+        for card in profile.cards:
+            if last4 == card.last4 or card.name.lower() in lowered:
+                return card.id
+        hits = [c for c in profile.cards if re.search(rf"\b{re.escape(c.network.lower())}\b", lowered)
+                or (c.kind == "debit" and re.search(r"\bdebit\b", lowered))
+                or (c.kind == "credit" and re.search(r"\bcredit card\b", lowered))
+                or any(w in lowered for w in c.name.lower().split() if len(w) > 4 and w not in {"everyday", "card"})]
+        return hits[0].id if len(hits) == 1 else None
+
+    def multi(self, parts: list[str], profile: Profile, today: date, state: DialogueState) -> Plan | None:
+        """Several goals in one message: plan each confident tool intent and merge the calls."""
+        plans = []
+        for part in parts:
+            intent, confidence, _ = self.classify(part, state)
+            if intent in TOOL_INTENTS and confidence >= ACCEPT:
+                plans.append(self.for_intent(intent, confidence, self.slots(part, profile, today, state), state,
+                                             profile, part))
+        intents = list(dict.fromkeys(p.intent for p in plans))
+        if len(intents) < 2 or any(p.route == "clarify" for p in plans):
+            return None
+        calls = [c for p in plans for c in p.calls]
+        return Plan(intents[0], min(p.confidence for p in plans), calls=calls, intents=intents,
+                    data={k: v for p in plans for k, v in p.data.items()})
+
+    # --- planning ---------------------------------------------------------------------------------------
+    def for_intent(self, intent: str, confidence: float, s: slot_lib.Slots, state: DialogueState,
+                   profile: Profile, text: str, follow_up: bool = False) -> Plan:
+        base = dict(state.last_args.get(TOOL_FOR.get(intent, ""), {})) if follow_up else {}
+        builder = BUILDERS.get(intent)
+        if builder is None:
+            return self.direct(intent, confidence, text)
+        return builder(self, Plan(intent, confidence, intents=[intent]), s, base, profile, text)
+
+    @staticmethod
+    def next_calls(plan: Plan, outcomes: list, profile: Profile) -> list[ToolCall]:
+        """A dispute continues once the charge is found: one candidate -> dispute it; several -> ask which."""
+        if plan.intent != "dispute" or any(o.name == "dispute_transaction" for o in outcomes):
+            return []
+        found = next((o for o in reversed(outcomes) if o.status == "ok" and o.name in ("search_transactions",
+                                                                                      "fraud_alerts")), None)
+        if found is None:
+            return []
+        if found.name == "fraud_alerts":
+            candidates = [t for a in found.result["alerts"] for step in a.get("next_steps", [])
+                          if step.get("action") == "dispute_transaction"
+                          for t in a["evidence"]["transactions"] if t["id"] == step["args"]["transaction_id"]]
+        else:
+            candidates = [t for t in found.result["transactions"] if t["amount"] < 0]
+            twins = [t for t in candidates if sum(1 for u in candidates if (u["merchant"], u["amount"]) ==
+                                                  (t["merchant"], t["amount"])) > 1]
+            candidates = twins[:1] if twins and plan.data.get("dispute_reason") == "duplicate_charge" else candidates
+        if len(candidates) == 1:
+            return [ToolCall("dispute_transaction", {"transaction_id": candidates[0]["id"],
+                                                     "reason": plan.data.get("dispute_reason", "other"),
+                                                     "details": plan.data.get("dispute_details")})]
+        plan.route = "clarify"
+        plan.data["dispute_candidates"] = candidates[:5]
+        return []
+
+    @staticmethod
+    def direct(intent: str, confidence: float, text: str) -> Plan:
+        if intent in SMALL_TALK:
+            return Plan(intent, confidence, reply=intent)
+        if intent in KNOWLEDGE_QUERY:
+            route = {"complaint": "handoff", "investment_advice": "decline"}.get(intent, "answer")
+            calls = [ToolCall("search_knowledge", {"query": KNOWLEDGE_QUERY[intent]})]
+            if intent == "complaint":
+                calls.append(ToolCall("handoff_to_agent", {"reason": f"complaint: {text[:200]}"}))
+            return Plan(intent, confidence, route=route, calls=calls, reply=intent)
+        if intent == "knowledge":
+            return Plan(intent, confidence, calls=[ToolCall("search_knowledge", {"query": text})])
+        if intent == "handoff":
+            return Plan(intent, confidence, route="handoff",
+                        calls=[ToolCall("handoff_to_agent", {"reason": "customer asked for a person"})])
+        if intent == "consent_manage":
+            return Plan(intent, confidence, reply="consent_manage")
+        if intent in ("affirm", "deny"):
+            return Plan(intent, confidence, reply="nothing_pending")
+        return Plan("out_of_scope", confidence, route="decline", reply="out_of_scope")
+
+
+def _period_args(s: slot_lib.Slots, base: dict) -> dict:
+    if s.period:
+        base = {k: v for k, v in base.items() if k not in ("period", "start_date", "end_date")}
+        base.update(s.period.as_args())
+    return base
+
+
+def _money(s: slot_lib.Slots) -> float | None:
+    plain = [a for a in s.amounts if not a.monthly] or s.amounts
+    return float(plain[0].value) if plain else None
+
+
+def _transactions(planner, plan, s, base, profile, text):
+    args = _period_args(s, base)
+    for key, value in (("merchant", s.merchant), ("category", s.category)):
+        if value:
+            args[key] = value
+    if re.search(r"\b(paid|got|received|came in|deposit|salary|refund)\b", text, re.I) and not s.category:
+        args["direction"] = "in" if re.search(r"\b(salary|paid me|got paid|deposit|refund|came in)\b", text, re.I) \
+            else args.get("direction", "any")
+    if s.amounts and not args.get("merchant"):
+        args["min_amount"] = args["max_amount"] = float(s.amounts[0].value)
+    plan.calls.append(ToolCall("search_transactions", args))
+    return plan
+
+
+def _spending(planner, plan, s, base, profile, text):
+    args = _period_args(s, base)
+    if s.category or s.merchant:
+        args.pop("category", None), args.pop("merchant", None)
+    if s.category:
+        args["category"] = s.category
+    if s.merchant:
+        args["merchant"] = s.merchant
+    plan.calls.append(ToolCall("spending_summary", args))
+    return plan
+
+
+def _simple(tool: str):
+    def build(planner, plan, s, base, profile, text):
+        plan.calls.append(ToolCall(tool, dict(base)))
+        return plan
+    return build
+
+
+def _budget_status(planner, plan, s, base, profile, text):
+    args = {"category": s.category} if s.category else {}
+    plan.calls.append(ToolCall("budget_status", args))
+    return plan
+
+
+def _set_budget(planner, plan, s, base, profile, text):
+    category, limit = s.category or base.get("category"), _money(s) or base.get("monthly_limit")
+    if not category or not limit:
+        return Plan(plan.intent, plan.confidence, route="clarify", reply="clarify_budget",
+                    data={"category": category, "limit": limit})
+    plan.calls.append(ToolCall("set_budget", {"category": category, "monthly_limit": limit}))
+    return plan
+
+
+def _debt(planner, plan, s, base, profile, text):
+    args = dict(base)
+    debts = slot_lib.hypothetical_debts(text)
+    if debts:
+        args["debts"] = debts
+    payment = slot_lib.monthly_payment(text) or (_money(s) if not debts and s.amounts else None)
+    if payment:
+        args["monthly_payment"] = payment
+    if s.strategy:
+        args["strategy"] = s.strategy
+    plan.calls.append(ToolCall("debt_payoff_plan", args))
+    return plan
+
+
+def _savings(planner, plan, s, base, profile, text):
+    target = _money(s) or base.get("target_amount")
+    when = s.target_date.isoformat() if s.target_date else base.get("target_date")
+    if not target or not (when or base.get("months")):
+        return Plan(plan.intent, plan.confidence, route="clarify", reply="clarify_goal",
+                    data={"needs": "date" if target else "amount"})
+    args = {"target_amount": target, **({"target_date": when} if when else {"months": base["months"]})}
+    plan.calls.append(ToolCall("savings_goal_plan", args))
+    return plan
+
+
+def _create_goal(planner, plan, s, base, profile, text):
+    target = _money(s)
+    if not target:
+        return Plan(plan.intent, plan.confidence, route="clarify", reply="clarify_goal", data={"needs": "amount"})
+    args = {"name": s.goal_name or "Savings goal", "target_amount": target}
+    if s.target_date:
+        args["target_date"] = s.target_date.isoformat()
+    plan.calls.append(ToolCall("create_savings_goal", args))
+    return plan
+
+
+def _card_action(tool: str):
+    def build(planner, plan, s, base, profile, text):
+        wanted = [c for c in profile.cards if (c.status == "frozen") == (tool == "unfreeze_card")]
+        card_id = s.card or base.get("card") or (wanted[0].id if len(wanted) == 1 else None)
+        if not card_id:
+            return Plan(plan.intent, plan.confidence, route="clarify", reply="clarify_card",
+                        data={"cards": [c.label for c in (wanted or profile.cards)]})
+        args = {"card": card_id}
+        if tool == "freeze_card":
+            args["reason"] = freeze_reason(text)
+        plan.calls.append(ToolCall(tool, args))
+        return plan
+    return build
+
+
+def freeze_reason(text: str) -> str:
+    for pattern, reason in ((r"stole|nicked|swiped|taken", "stolen"), (r"lost|missing|can'?t find|misplaced", "lost"),
+                            (r"fraud|not me|didn'?t make|unauthori|suspicious|hacked|compromised", "suspected_fraud"),
+                            (r"travel|trip|abroad", "travel")):
+        if re.search(pattern, text, re.I):
+            return reason
+    return "temporary"
+
+
+def dispute_reason(text: str) -> str:
+    for pattern, reason in ((r"twice|double|duplicate|two times|same charge", "duplicate_charge"),
+                            (r"never (arrived|came|received)|didn'?t (get|receive|arrive)|not (received|delivered)",
+                             "not_received"), (r"wrong amount|overcharged|charged more|too much", "wrong_amount"),
+                            (r"cancel+ed|unsubscribed", "cancelled_subscription"),
+                            (r"not me|didn'?t make|don'?t recogni[sz]e|unauthori|fraud|stolen", "unauthorized")):
+        if re.search(pattern, text, re.I):
+            return reason
+    return "other"
+
+
+def _dispute(planner, plan, s, base, profile, text):
+    args = _period_args(s, {})
+    if s.merchant:
+        args["merchant"] = s.merchant
+    if s.amounts:
+        args["min_amount"] = args["max_amount"] = float(s.amounts[0].value)
+    if not (s.merchant or s.amounts):
+        plan.calls.append(ToolCall("fraud_alerts", {}))
+    else:
+        plan.calls.append(ToolCall("search_transactions", args))
+    plan.data["dispute_reason"] = dispute_reason(text)
+    plan.data["dispute_details"] = text[:250]
+    return plan
+
+
+BUILDERS = {
+    "balance": _simple("get_balances"), "transactions": _transactions, "spending": _spending,
+    "budget_status": _budget_status, "set_budget": _set_budget, "bills": _simple("upcoming_bills"),
+    "debt_payoff": _debt, "savings_plan": _savings, "create_goal": _create_goal,
+    "fraud_check": _simple("fraud_alerts"), "freeze_card": _card_action("freeze_card"),
+    "unfreeze_card": _card_action("unfreeze_card"), "dispute": _dispute,
+    "credit_guidance": _simple("credit_guidance"), "cash_flow": _simple("cash_flow_forecast"),
+}
+TOOL_FOR = {"balance": "get_balances", "transactions": "search_transactions", "spending": "spending_summary",
+            "budget_status": "budget_status", "set_budget": "set_budget", "bills": "upcoming_bills",
+            "debt_payoff": "debt_payoff_plan", "savings_plan": "savings_goal_plan",
+            "create_goal": "create_savings_goal", "fraud_check": "fraud_alerts", "freeze_card": "freeze_card",
+            "unfreeze_card": "unfreeze_card", "dispute": "dispute_transaction", "credit_guidance": "credit_guidance",
+            "cash_flow": "cash_flow_forecast"}

@@ -1,0 +1,22 @@
+"""Exactly one route per turn (DESIGN.md §4.3), derived from what the tools returned and what the planner meant."""
+
+from __future__ import annotations
+
+from copilot.agent.turn import TurnContext
+
+DECLINING = {"out_of_scope", "investment_advice"}
+
+
+def decide_route(turn: TurnContext, answer: str = "") -> str:
+    statuses = {o.status for o in turn.outcomes}
+    if "consent_required" in statuses:
+        return "consent_required"
+    if statuses & {"confirm", "step_up_required"}:
+        return "confirm"
+    if any(o.name == "handoff_to_agent" and o.status == "ok" for o in turn.outcomes):
+        return "handoff"
+    if turn.plan is not None:
+        return turn.plan.route
+    if not turn.outcomes and answer.rstrip().endswith("?"):
+        return "clarify"
+    return "answer"
