@@ -14,12 +14,13 @@ OBFUSCATED_VIEWS = {"leet", "spaced", "rot13", "reversed", "fragments", "encoded
 
 @dataclass(frozen=True)
 class Signal:
-    """One pattern that matched: the rule it argues for, how strongly, in which spelling of the text."""
+    """One pattern that matched: the rule it argues for, how strongly, in which spelling, where (and what) it matched."""
 
     rule_id: str
     weight: float
     view: str
     match: str
+    pattern: int = 0                 # the pattern's position in its rule's list (audit detail without the text)
 
 
 class Heuristics:
@@ -27,19 +28,19 @@ class Heuristics:
 
     def __init__(self, policy: Policy, sections: tuple[str, ...]) -> None:
         data = policy.data("patterns")
-        self._patterns = [(rule_id, float(weight), re.compile(pattern, re.IGNORECASE | re.MULTILINE))
+        self._patterns = [(rule_id, float(weight), re.compile(pattern, re.IGNORECASE | re.MULTILINE), number)
                           for section in sections for rule_id, entries in data[section].items()
-                          for weight, pattern in entries]
+                          for number, (weight, pattern) in enumerate(entries, start=1)]
 
     def signals(self, text: str) -> list[Signal]:
         found: dict[int, Signal] = {}
         for kind, view in views(text):
-            for index, (rule_id, weight, regex) in enumerate(self._patterns):
+            for index, (rule_id, weight, regex, number) in enumerate(self._patterns):
                 if index in found:
                     continue
                 match = regex.search(view)
                 if match:
-                    found[index] = Signal(rule_id, weight, kind, match.group(0)[:80])
+                    found[index] = Signal(rule_id, weight, kind, match.group(0)[:80], number)
         return list(found.values()) + _obfuscation_signals(found.values())
 
 

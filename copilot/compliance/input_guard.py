@@ -40,7 +40,8 @@ class Assessment:
         for signal in self.signals:
             if signal.weight > strongest.get(signal.rule_id, signal).weight or signal.rule_id not in strongest:
                 strongest[signal.rule_id] = signal
-        hits = [policy.hit(rule_id, f"score {self.score:.2f}; {s.view}: {s.match!r}") for rule_id, s in strongest.items()]
+        hits = [policy.hit(rule_id, f"score {self.score:.2f}; pattern {s.rule_id}#{s.pattern} in {s.view} text")
+                for rule_id, s in strongest.items()]
         if self.similarity and self.similarity.weight > 0:
             hits.append(policy.hit("inj.similar_to_exemplar", f"score {self.score:.2f}; nearest "
                                    f"{self.similarity.family} exemplar at {self.similarity.attack:.2f}"))
@@ -118,6 +119,14 @@ def guard_input(text: str, *, policy: Policy | None = None, vault: PiiVault | No
     return guard_inputs([text], policy=policy, vaults=[vault], max_chars=max_chars)[0]
 
 
+def _neutralise(piece: str, found: Assessment) -> str:
+    """Cut a flagged sentence from where its instruction starts (keeps "ACME STORE" of a poisoned merchant name)."""
+    starts = [piece.find(s.match) for s in found.signals if s.view == "plain" and s.match]
+    start = min([i for i in starts if i >= 0], default=0)
+    tail = " " if piece.endswith((" ", "\n")) else ""
+    return f"{piece[:start]}{NEUTRALISED}{tail}" if start else NEUTRALISED + tail
+
+
 def scan_untrusted(text: str, *, policy: Policy | None = None) -> Decision:
     """Neutralise instructions inside data (merchant names, documents, tool results): rewrite, never obey."""
     policy = policy or get_policy()
@@ -130,7 +139,6 @@ def scan_untrusted(text: str, *, policy: Policy | None = None) -> Decision:
     if not flagged:
         return Decision.from_hits(text, text, [], direction="untrusted")
     reasons = sorted({h.rule_id for i in flagged for h in found[i].hits(policy)})
-    out = "".join(NEUTRALISED + (" " if piece.endswith((" ", "\n")) else "") if i in flagged else piece
-                  for i, piece in enumerate(pieces))
+    out = "".join(_neutralise(piece, found[i]) if i in flagged else piece for i, piece in enumerate(pieces))
     hit = policy.hit("untrusted.injection", f"{len(flagged)} of {len(pieces)} sentences: {', '.join(reasons)}")
     return Decision.from_hits(text, out, [hit], direction="untrusted")

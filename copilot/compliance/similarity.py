@@ -17,8 +17,9 @@ import numpy as np
 from copilot.compliance.policy import Policy
 from copilot.embeddings import get_embedder
 
-WINDOW_WORDS = 60
-MAX_WINDOWS = 12
+WHOLE_WORDS = 180                    # up to here one embedding of the whole message (shared with the planner)
+WINDOW_WORDS = 120
+MAX_WINDOWS = 8
 SENTENCE_END = re.compile(r"(?<=[.!?。！？])\s+|\n+")
 
 
@@ -33,8 +34,8 @@ class Similarity:
 
 
 def windows(text: str) -> list[str]:
-    """A long text as sentence-aligned windows of about WINDOW_WORDS words (MiniLM reads 256 word pieces)."""
-    if len(text.split()) <= WINDOW_WORDS:
+    """The text itself, or, past what MiniLM reads (256 word pieces), sentence-aligned windows of ~WINDOW_WORDS words."""
+    if len(text.split()) <= WHOLE_WORDS:
         return [text]
     out, current = [], []
     for sentence in filter(None, (s.strip() for s in SENTENCE_END.split(text))):

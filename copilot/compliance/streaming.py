@@ -10,7 +10,7 @@ import re
 
 from copilot.compliance.output_filter import AnswerFilter
 from copilot.compliance.policy import Policy
-from copilot.compliance.sentences import complete_prefix
+from copilot.compliance.sentences import complete_prefix, sentence_spans
 from copilot.compliance.types import Decision, Evidence
 
 MAX_PENDING = 600                                        # chars held back when no sentence ends (lists, code)
@@ -29,21 +29,25 @@ class StreamingFilter:
         self._closed = False
 
     def _cut(self) -> int:
+        """Where the judged prefix ends: after the last complete sentence, else (text too long) at a safe space."""
         cut = complete_prefix(self._pending)
         if cut == 0 and len(self._pending) > MAX_PENDING:
-            spaces = [m.end() for m in SAFE_CUT.finditer(self._pending, 0, len(self._pending) - 40)]
+            spaces = [m.end() for m in SAFE_CUT.finditer(self._pending, 0, MAX_PENDING)]
             cut = spaces[-1] if spaces else 0
         return cut
 
     def _judge(self, text: str) -> list[str]:
-        start, self._offset = self._offset, self._offset + len(text)
-        if not text or self._answer.stopped:
-            return []
-        piece = self._answer.piece(text, start)
-        if piece.release is None:
-            out = [self._answer.policy.message_for(self._answer.hits)]
-        else:
-            out = [piece.release] if piece.release else []
+        """Judge `text` sentence by sentence; stop at the first that fails, releasing the policy message instead."""
+        base, self._offset = self._offset, self._offset + len(text)
+        out: list[str] = []
+        for start, end in sentence_spans(text):
+            if self._answer.stopped:
+                break
+            piece = self._answer.piece(text[start:end], base + start)
+            if piece.release is None:
+                out.append(self._answer.policy.message_for(self._answer.hits))
+            elif piece.release:
+                out.append(piece.release)
         self._released += out
         return out
 
@@ -52,9 +56,11 @@ class StreamingFilter:
             raise RuntimeError("StreamingFilter is closed")
         self._original.append(delta)
         self._pending += delta
-        cut = self._cut()
-        ready, self._pending = self._pending[:cut], self._pending[cut:]
-        return self._judge(ready)
+        released: list[str] = []
+        while cut := self._cut():
+            ready, self._pending = self._pending[:cut], self._pending[cut:]
+            released += self._judge(ready)
+        return released
 
     def close(self) -> list[str]:
         if self._closed:

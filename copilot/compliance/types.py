@@ -109,7 +109,8 @@ class Evidence:
     def grounding_texts(self) -> list[str]:
         """Every text a number in the answer may come from."""
         tools = [r if isinstance(r, str) else json.dumps(r, default=str) for r in self.tool_results]
-        return tools + list(self.kb_chunks) + list(self.customer_messages) + list(self.own_identifiers)
+        disclosed = [self.rate_source, self.rate_effective_date]
+        return tools + list(self.kb_chunks) + list(self.customer_messages) + list(self.own_identifiers) + disclosed
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Evidence:

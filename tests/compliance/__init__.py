@@ -1,0 +1,1 @@
+"""Compliance: guards, filters, streaming, vault, policy, batch checker, figures."""

@@ -1,0 +1,122 @@
+"""Output filters: PII masking, prohibited claims, advice boundary, disclosures, groundedness, citations, marketing, fairness."""
+
+from __future__ import annotations
+
+import pytest
+
+from copilot.compliance import Evidence, filter_output
+
+EVIDENCE = Evidence(tool_results=[{"balance": 2412.77, "apr": 0.2399, "minimum_payment": 75.0, "months": 19,
+                                   "due_date": "2026-12-05", "card_last4": "4242"}],
+                    customer_messages=["how long if I pay 600 a month?"], own_identifiers=["sam@example.com", "4242"],
+                    citations=["fees-cards#late-fees"], rate_source="Card fee schedule (fees-cards#rates)",
+                    rate_effective_date="2026-01-01")
+
+
+def test_pii_is_masked_and_offsets_point_into_the_original():
+    text = "Card 4111 1111 1111 1111, SSN 123-45-6789, IBAN GB82 WEST 1234 5698 7654 32, mail bob@other.org."
+    decision = filter_output(text)
+    assert decision.verdict == "rewrite" and decision.rule_ids == ["pii.mask"]
+    for secret in ("4111 1111 1111 1111", "123-45-6789", "GB82 WEST 1234 5698 7654 32", "bob@other.org"):
+        assert secret not in decision.text
+    assert "**** 1111" in decision.text and "***-**-****" in decision.text and "[email removed]" in decision.text
+    spans = {e["type"]: text[e["start"]:e["end"]] for e in decision.entities}
+    assert spans == {"CREDIT_CARD": "4111 1111 1111 1111", "US_SSN": "123-45-6789",
+                     "IBAN_CODE": "GB82 WEST 1234 5698 7654 32", "EMAIL_ADDRESS": "bob@other.org"}
+
+
+def test_own_email_and_phone_stay_in_masked_form_others_are_removed():
+    evidence = Evidence(own_identifiers=["sam@example.com", "+1 415 555 0132"], customer_messages=["update contact"])
+    decision = filter_output("We'll write to sam@example.com and call 415-555-0132, not 212-555-0187.", evidence)
+    assert "s***@example.com" in decision.text and "***-***-0132" in decision.text
+    assert "[phone removed]" in decision.text and "0187" not in decision.text
+
+
+@pytest.mark.parametrize("text, rule", [
+    ("This fund is guaranteed to return 8% a year.", "claims.guaranteed_returns"),
+    ("It's a completely risk-free way to grow your savings.", "claims.risk_free"),
+    ("You're definitely approved for the loan.", "claims.guaranteed_approval"),
+    ("Apply today, this is your last chance!", "claims.pressure"),
+])
+def test_prohibited_claims_block_with_their_rule(text, rule):
+    decision = filter_output(text)
+    assert decision.verdict == "block" and rule in decision.rule_ids and decision.message
+
+
+@pytest.mark.parametrize("text", ["No investment is risk-free.", "Approval isn't guaranteed; it depends on your credit.",
+                                  "Freeze your card now to protect your account.", "We can't guarantee returns."])
+def test_negated_or_protective_phrasing_is_not_a_claim(text):
+    assert filter_output(text).verdict == "allow"
+
+
+def test_advice_boundary_rewrites_and_points_to_an_adviser():
+    decision = filter_output("You should buy Tesla shares with your bonus. Your card is frozen.")
+    assert decision.verdict == "rewrite" and decision.rule_ids == ["advice.personalised_investment"]
+    assert "Tesla" not in decision.text and "Your card is frozen." in decision.text
+    assert "licensed financial adviser" in decision.text
+
+
+def test_fairness_escalates():
+    decision = filter_output("Because you are a woman, a smaller loan would suit you.")
+    assert decision.verdict == "block" and decision.escalate
+    assert decision.rule_ids == ["fairness.protected_attribute"]
+
+
+def test_grounded_figures_pass_and_untraceable_ones_block_with_the_rule():
+    grounded = ("Your balance is $2,412.77 and the minimum payment of $75 is due on December 5, 2026. "
+                "At 600 a month you'd clear it in about 19 months, an estimate at 23.99% APR as of 2026-01-01.")
+    assert filter_output(grounded, EVIDENCE).verdict == "allow"
+    decision = filter_output("Your balance is $3,100.", EVIDENCE)
+    assert decision.verdict == "block" and decision.rule_ids == ["ground.untraceable_number"]
+    assert "$3,100" in decision.rules[0].detail
+
+
+def test_rounding_and_customer_words_count_as_grounding():
+    assert filter_output("You owe about $2,400, paying 600 a month.", EVIDENCE).verdict == "allow"
+    assert filter_output("You owe $2,413.", EVIDENCE).verdict == "allow"
+    assert filter_output("You owe $2,500.", EVIDENCE).verdict == "block"
+
+
+def test_without_evidence_groundedness_is_not_applicable():
+    assert filter_output("Your balance is $3,100.").verdict == "allow"
+
+
+def test_policy_statement_needs_a_citation():
+    uncited = Evidence(customer_messages=["what is the late fee"])
+    decision = filter_output("We charge a late fee when a payment is missed.", uncited)
+    assert decision.verdict == "block" and decision.rule_ids == ["citation.required"]
+    assert filter_output("We charge a late fee when a payment is missed [fees-cards#late-fees].", uncited).verdict \
+        != "block"
+
+
+def test_disclosures_are_appended():
+    decision = filter_output("Your APR is 23.99%.", EVIDENCE)
+    assert decision.verdict == "rewrite" and "disclosure.rates_source" in decision.rule_ids
+    assert "as of 2026-01-01" in decision.text and "fees-cards#rates" in decision.text
+    projection = filter_output("At 600 a month you would be debt-free in 19 months.", EVIDENCE)
+    assert "disclosure.estimate" in projection.rule_ids and "estimate" in projection.text
+
+
+OFFER = "Your balance is $2,412.77. You're pre-approved for our Platinum card."
+
+
+@pytest.mark.parametrize("changes, rule", [
+    ({}, "marketing.no_consent"),
+    ({"marketing_consent": True, "flags": {"hardship"}}, "marketing.sensitive_conversation"),
+    ({"marketing_consent": True, "recent_offers": 2}, "marketing.frequency_cap"),
+])
+def test_offers_are_removed_without_consent_in_sensitive_talks_and_over_the_cap(changes, rule):
+    evidence = Evidence(**{**EVIDENCE.__dict__, **changes})
+    decision = filter_output(OFFER, evidence)
+    assert decision.verdict == "rewrite" and rule in decision.rule_ids
+    assert "Platinum" not in decision.text and "$2,412.77" in decision.text
+
+
+def test_offer_with_consent_under_the_cap_passes():
+    evidence = Evidence(**{**EVIDENCE.__dict__, "marketing_consent": True, "recent_offers": 0})
+    assert "Platinum" in filter_output(OFFER, evidence).text
+
+
+def test_unknown_conversation_flag_is_an_error():
+    with pytest.raises(ValueError, match="unknown conversation flag"):
+        Evidence(flags={"angry"})
