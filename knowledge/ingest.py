@@ -21,7 +21,7 @@ from copilot.embeddings import get_embedder
 from knowledge.chunking import Chunk, chunk_document
 from knowledge.corpus import DOCS_DIR, load_corpus
 from knowledge.embedding import CopilotMiniLM
-from knowledge.store import create_collection, get_collection, open_client
+from knowledge.store import collection_metadata, create_collection, get_collection, open_client
 
 log = logging.getLogger(__name__)
 BATCH = 64
@@ -96,7 +96,7 @@ def ingest(settings: Settings, docs_dir: Path = DOCS_DIR, *, rebuild: bool = Fal
     _embed_and_add(collection, fresh, progress)
     embed_seconds = time.perf_counter() - embed_started
     revision = revision_of(list(chunks))
-    collection.modify(metadata={"revision": revision, "documents": len(documents), "chunks": len(chunks)})
+    collection.modify(metadata=collection_metadata(revision, documents=len(documents), chunks=len(chunks)))
     keys = {doc.key for doc in documents}
     report = IngestReport(documents=len(documents), chunks=len(chunks), embedded=len(fresh),
                           unchanged=len(chunks) - len(fresh), removed=len(stale),

@@ -103,15 +103,36 @@ class HybridRetriever:
     def _dense(self, query: str, keys: frozenset[str], snapshot: Snapshot) -> list[tuple[int, float]]:
         """(row, cosine similarity) from Chroma, restricted to the allowed document versions."""
         vector = get_embedder().encode_one(self.tuning.dense_query(query))
+        found = self._collection.query(query_embeddings=[vector], n_results=min(self.tuning.pool, len(snapshot)),
+                                       where={"doc_key": {"$in": sorted(keys)}}, include=["distances"])
+        pairs = zip(found["ids"][0], found["distances"][0])
+        return [(snapshot.row_of[cid], 1.0 - distance) for cid, distance in pairs if cid in snapshot.row_of]
+
+    def _gather(self, query: str, audiences: tuple[str, ...], jurisdiction: str | None,
+                on: date) -> tuple[Snapshot, list[tuple[int, float]], list[tuple[int, float]]]:
+        """(snapshot, dense candidates, lexical candidates) among the rows allowed for this search."""
+        snapshot = self.current()
+        keys, mask = snapshot.allowed(audiences, jurisdiction, on)
+        if not keys:
+            return snapshot, [], []
+        return snapshot, self._dense(query, keys, snapshot), snapshot.lexical.search(query, mask, self.tuning.pool)
+
+    def _candidates(self, *args) -> tuple[Snapshot, list[tuple[int, float]], list[tuple[int, float]]]:
+        """`_gather`, but a failing index is reopened (rebuilt if corrupt) and asked once more."""
         try:
-            found = self._collection.query(query_embeddings=[vector], n_results=min(self.tuning.pool, len(snapshot)),
-                                           where={"doc_key": {"$in": sorted(keys)}}, include=["distances"])
+            return self._gather(*args)
+        except Exception as exc:                                # noqa: BLE001 - retried once, then reported
+            log.warning("searching %s failed (%s: %s); reopening the index", describe(self.settings),
+                        type(exc).__name__, exc)
+            self.reload()
+        try:
+            return self._gather(*args)
+        except KnowledgeIndexError:
+            raise
         except Exception as exc:                                # noqa: BLE001 - reported with the fix, never raw
             self.reload()
             raise KnowledgeIndexError(f"searching {describe(self.settings)} failed ({type(exc).__name__}: {exc}); "
-                                      "the next search reopens it, or run `copilot kb ingest --rebuild`") from exc
-        pairs = zip(found["ids"][0], found["distances"][0])
-        return [(snapshot.row_of[cid], 1.0 - distance) for cid, distance in pairs if cid in snapshot.row_of]
+                                      "run `copilot kb ingest --rebuild`") from exc
 
     def search(self, query: str, *, audience: str = "customer", k: int = 5, jurisdiction: str | None = None,
                on: date | None = None) -> KnowledgeResult:
@@ -121,12 +142,7 @@ class HybridRetriever:
         query = " ".join(query.split())
         if not query or k < 1:
             return KnowledgeResult(query=query, hits=[], answerable=False)
-        snapshot = self.current()
-        keys, mask = snapshot.allowed(audiences, jurisdiction, on or self.settings.now().date())
-        if not keys:
-            return KnowledgeResult(query=query, hits=[], answerable=False)
-        dense = self._dense(query, keys, snapshot)
-        lexical = snapshot.lexical.search(query, mask, self.tuning.pool)
+        snapshot, dense, lexical = self._candidates(query, audiences, jurisdiction, on or self.settings.now().date())
         if not dense or dense[0][1] < self.tuning.min_similarity:
             return KnowledgeResult(query=query, hits=[], answerable=False)
         weights = (self.tuning.dense_weight, self.tuning.lexical_weight)

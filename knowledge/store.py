@@ -24,6 +24,7 @@ from copilot.offline import go_offline
 from knowledge.embedding import CopilotMiniLM
 
 log = logging.getLogger(__name__)
+SCHEMA = "copilot-kb/1"          # collection metadata marker: chunk metadata layout this code reads and writes
 
 
 class KnowledgeIndexError(RuntimeError):
@@ -56,8 +57,9 @@ def _server_client(url: str) -> ClientAPI:
     return client
 
 
-def _forget(path: Path) -> None:
-    """Drop Chroma's per-process cached system for this folder (a failed open leaves a broken one behind)."""
+def forget_embedded(path: Path) -> None:
+    """Drop Chroma's per-process cached system for this folder, as a fresh process would start without it
+    (a failed open leaves a broken one behind)."""
     systems = getattr(SharedSystemClient, "_identifier_to_system", {})
     system = systems.pop(str(path), None)
     if system is not None:
@@ -68,7 +70,7 @@ def _forget(path: Path) -> None:
 
 
 def _quarantine(path: Path, error: Exception) -> Path:
-    _forget(path)
+    forget_embedded(path)
     aside = path.with_name(f"{path.name}.corrupt-{datetime.now():%Y%m%d-%H%M%S-%f}")
     path.rename(aside)
     log.error("knowledge index at %s could not be opened (%s: %s); moved it to %s and rebuilding it from the "
@@ -88,7 +90,7 @@ def _embedded_client(path: Path) -> ClientAPI:
     try:
         return chromadb.PersistentClient(path=str(path), settings=_chroma_settings())
     except Exception as exc:                                    # noqa: BLE001
-        _forget(path)
+        forget_embedded(path)
         raise KnowledgeIndexError(f"cannot create a knowledge index in {path}: {exc}") from exc
 
 
@@ -101,9 +103,9 @@ def open_client(settings: Settings) -> ClientAPI:
 
 
 def get_collection(client: ClientAPI, settings: Settings) -> Collection | None:
-    """The knowledge collection, or None when it has not been created yet."""
+    """The knowledge collection, or None when it has not been created yet; a foreign collection is an error."""
     try:
-        return client.get_collection(settings.kb_collection, embedding_function=CopilotMiniLM())
+        collection = client.get_collection(settings.kb_collection, embedding_function=CopilotMiniLM())
     except NotFoundError:
         return None
     except ValueError as exc:            # Chroma reports a missing collection or a foreign embedding function so
@@ -111,14 +113,28 @@ def get_collection(client: ClientAPI, settings: Settings) -> Collection | None:
             return None
         raise KnowledgeIndexError(f"{describe(settings)} cannot be used: {exc}; "
                                   "run `copilot kb ingest --rebuild`") from None
+    schema = (collection.metadata or {}).get("schema")
+    if schema != SCHEMA:
+        raise KnowledgeIndexError(f"{describe(settings)} was not built by `copilot kb ingest` (schema {schema!r}, "
+                                  f"expected {SCHEMA!r}); run `copilot kb ingest --rebuild` or choose another "
+                                  "COPILOT_KB_COLLECTION")
+    return collection
+
+
+def collection_metadata(revision: str = "", **counts: int) -> dict[str, str | int]:
+    """What the collection records about itself; retrievers compare `revision` to notice a re-ingest."""
+    return {"schema": SCHEMA, "revision": revision, **counts}
 
 
 def create_collection(client: ClientAPI, settings: Settings, *, replace: bool = False) -> Collection:
-    """Create (or with replace, drop and recreate) the knowledge collection with our embedding function."""
+    """The knowledge collection, created with our embedding function if needed (with replace: dropped first)."""
     if replace:
         try:
             client.delete_collection(settings.kb_collection)
         except (NotFoundError, ValueError):
             log.debug("no collection %s to drop", settings.kb_collection)
-    return client.get_or_create_collection(settings.kb_collection, embedding_function=CopilotMiniLM(),
-                                           metadata={"revision": ""})
+    existing = get_collection(client, settings)
+    if existing is not None:
+        return existing
+    return client.create_collection(settings.kb_collection, embedding_function=CopilotMiniLM(),
+                                    metadata=collection_metadata())
