@@ -36,6 +36,8 @@ class Settings(BaseSettings):
     demo_as_of: date | None = Field(default=None, description="Last day of the demo bank's history; empty means today.")
     demo_mode: bool = Field(default=True, description="Allows the printed demo tokens; switch off in production.")
     max_message_chars: int = 4000
+    cache_dir: Path = Field(default=Path.home() / ".cache" / "copilot",
+                            description="Derived artifacts safe to delete (intent-example embeddings).")
 
     @field_validator("provider")
     @classmethod

@@ -77,21 +77,28 @@ def settings(tmp_path) -> Settings:
 
 
 @pytest.fixture(scope="session")
-def seeded_sqlite_template(tmp_path_factory) -> Path:
-    """A seeded SQLite file made once per test session; tests get their own copy."""
+def seeded_template(tmp_path_factory) -> Path:
+    """A data folder made once per test session: the seeded demo bank (SQLite) and the built KB index (Chroma)."""
+    from knowledge.ingest import ingest
+
     folder = tmp_path_factory.mktemp("template")
-    runtime = Runtime(make_settings(folder))
+    settings = make_settings(folder)
+    runtime = Runtime(settings)
     runtime.seed_demo()
     runtime.db.dispose()
-    return folder / "data" / "copilot.db"
+    ingest(settings)
+    return folder / "data"
 
 
 @pytest.fixture
-def runtime(tmp_path, seeded_sqlite_template) -> Runtime:
-    """A Runtime on a fresh copy of the seeded demo bank (SQLite)."""
-    data = tmp_path / "data"
-    data.mkdir(parents=True, exist_ok=True)
-    shutil.copy(seeded_sqlite_template, data / "copilot.db")
+def seeded_sqlite_template(seeded_template) -> Path:
+    return seeded_template / "copilot.db"
+
+
+@pytest.fixture
+def runtime(tmp_path, seeded_template) -> Runtime:
+    """A Runtime on a fresh copy of the seeded demo bank (SQLite) and of the KB index."""
+    shutil.copytree(seeded_template, tmp_path / "data")
     return Runtime(make_settings(tmp_path))
 
 

@@ -84,4 +84,4 @@ def get_classifier(cache_dir: Path) -> IntentClassifier:
 
 
 def classifier_for(settings: Settings) -> IntentClassifier:
-    return get_classifier(settings.data_dir / "cache")
+    return get_classifier(settings.cache_dir)

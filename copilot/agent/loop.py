@@ -38,6 +38,16 @@ from copilot.tokens import count_tokens
 from tools import cancel_action, confirm_action, open_pending_actions
 
 
+def mentioned_card(outcome) -> str | None:
+    """The card a tool result is about: the card acted on, or the card of the most serious fraud alert."""
+    result = outcome.result or {}
+    if isinstance(result.get("card"), dict):
+        return result["card"].get("id")
+    alerts = sorted(result.get("alerts", []), key=lambda a: (not a.get("fraud_suspected"),
+                                                             {"high": 0, "medium": 1}.get(a.get("severity"), 2)))
+    return alerts[0]["card"]["id"] if alerts and alerts[0].get("card") else None
+
+
 class ConversationNotFound(LookupError):
     """No such conversation for this customer."""
 
@@ -215,8 +225,7 @@ class Copilot:
             turn.state.last_intent = turn.plan.intent
             for outcome in turn.outcomes:
                 turn.state.last_args[outcome.name] = outcome.args
-                if "card_id" in outcome.args:
-                    turn.state.last_card_id = outcome.args["card_id"]
+                turn.state.last_card_id = mentioned_card(outcome) or turn.state.last_card_id
             for flag in composer.flags_for(turn):
                 turn.state.flag(flag)
         with self.runtime.db.session() as session:

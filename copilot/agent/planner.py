@@ -100,6 +100,8 @@ class Planner:
 
     @staticmethod
     def card(text: str, profile: Profile, state: DialogueState) -> str | None:
+        if rules.THAT_CARD.search(text) and state.last_card_id:
+            return state.last_card_id
         if rules.OTHER_CARD.search(text) and state.last_card_id:
             others = [c for c in profile.cards if c.id != state.last_card_id and c.kind == "credit"] or \
                      [c for c in profile.cards if c.id != state.last_card_id]

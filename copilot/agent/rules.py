@@ -12,7 +12,8 @@ COMMANDS: list[tuple[re.Pattern, str]] = [
     (re.compile(r"\b(un ?freeze|unfreeze|un-freeze|unlock|unblock|reactivate|re-activate|turn (my )?card back on|"
                 r"(remove|lift|take off) (the )?(block|freeze|lock))\b", re.I), "unfreeze_card"),
     (re.compile(r"(?<!don't )(?<!dont )(?<!do not )(?<!never )\b(freeze|lock|block|cancel|stop|deactivate)\b.{0,25}\bcards?\b|\bcards?\b.{0,30}\b(lost|stolen|missing|"
-                r"nicked|swiped|taken)\b|\b(lost|stole[n]?|misplaced|can'?t find)\b.{0,20}\b(my )?(card|wallet|purse)\b", re.I),
+                r"nicked|swiped|taken)\b|\b(lost|stole[n]?|misplaced|can'?t find)\b.{0,20}\b(my )?(card|wallet|purse|visa|"
+                r"mastercard|amex|debit)\b|(?<!don't )(?<!dont )(?<!not )\b(freeze|lock|block) (it|them|that|this one)\b", re.I),
      "freeze_card"),
     (re.compile(r"\b(dispute|chargeback|charge back|contest)\b", re.I), "dispute"),
     (re.compile(r"\b(speak|talk|chat)\s+(to|with)\s+(a |an |some)?(real |actual |live )?(human|person|agent|someone|"
@@ -33,6 +34,7 @@ FOLLOW_UP = re.compile(r"^\s*(and|what about|how about|ok(ay)? and|also|same for
                        re.I)
 CORRECTION = re.compile(r"^\s*(no,?|nope,?|sorry,?|actually,?|i meant|i mean|not that,?|wait,?)\s*(i meant|i mean|make it|"
                         r"change it to|it'?s|it should be|the)?\b", re.I)
+THAT_CARD = re.compile(r"\b(that|this|the same|same|affected) card\b|\b(freeze|block|lock|unfreeze|unlock) it\b", re.I)
 OTHER_CARD = re.compile(r"\b(the )?other (card|one)\b", re.I)
 YES = re.compile(r"^\s*(y|ya|yes|yeah|yep|yup|sure|ok|okay|confirm(ed)?|go ahead|do it|please do|correct|"
                  r"that'?s right|absolutely|definitely|affirmative|proceed)\b", re.I)

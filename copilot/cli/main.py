@@ -6,6 +6,7 @@ import typer
 
 from copilot import __version__
 from copilot.cli.consent import consent_app
+from copilot.cli.chat import chat
 from copilot.cli.demo import db_app, demo_app
 from copilot.cli.tools import tools_app
 from copilot.cli.kb import kb_app
@@ -15,6 +16,7 @@ app = typer.Typer(name="copilot", help="Conversational financial copilot for dig
                   no_args_is_help=True, pretty_exceptions_enable=False, add_completion=False)
 app.add_typer(demo_app, name="demo")
 app.add_typer(db_app, name="db")
+app.command()(chat)
 app.add_typer(tools_app, name="tools")
 app.add_typer(consent_app, name="consent")
 app.add_typer(kb_app, name="kb")
