@@ -30,6 +30,7 @@ class Settings(BaseSettings):
     openai_api_key: str = ""
     openai_timeout_s: float = 30.0
     openai_max_retries: int = 2
+    openai_streaming: bool = Field(default=True, description="Ask the endpoint for SSE streaming.")
     context_budget_tokens: int = Field(default=3000, ge=500, le=200_000)
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "WARNING"
     clock: str = Field(default="system", description="system | an ISO date/time that freezes the bank's clock (tests, evals)")

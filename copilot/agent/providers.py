@@ -20,5 +20,5 @@ def make_chat_model(settings: Settings) -> BaseChatModel:
         return ChatOpenAI(model=settings.provider_model, base_url=settings.openai_base_url or None,
                           api_key=settings.openai_api_key or "not-needed", timeout=settings.openai_timeout_s,
                           max_retries=settings.openai_max_retries, temperature=0, use_responses_api=False,
-                          stream_usage=True)
+                          streaming=settings.openai_streaming, stream_usage=True)
     raise ConfigError(f"unknown provider {settings.provider!r}: use 'offline' or 'openai:MODEL'")

@@ -1,0 +1,103 @@
+"""A scripted OpenAI-compatible chat-completions server on loopback (JSON and SSE), for testing the real client."""
+
+from __future__ import annotations
+
+import json
+import socket
+import threading
+import time
+import uuid
+from contextlib import contextmanager
+
+import uvicorn
+from fastapi import FastAPI, Request
+from fastapi.responses import JSONResponse, PlainTextResponse, StreamingResponse
+
+
+class Script:
+    """Replies served in order; each is {"content"}, {"tool_calls"}, {"status"}, {"sleep"} or {"raw"}."""
+
+    def __init__(self, *replies: dict) -> None:
+        self.replies = list(replies)
+        self.requests: list[dict] = []
+
+    def next(self) -> dict:
+        return self.replies.pop(0) if self.replies else {"content": "Sorry, I have nothing more to say."}
+
+
+def _message(reply: dict) -> dict:
+    calls = [{"id": f"call_{uuid.uuid4().hex[:8]}", "type": "function",
+              "function": {"name": c["name"], "arguments": c["arguments"] if isinstance(c["arguments"], str)
+                           else json.dumps(c["arguments"])}} for c in reply.get("tool_calls", [])]
+    message = {"role": "assistant", "content": reply.get("content")}
+    if calls:
+        message["tool_calls"] = calls
+    return message
+
+
+def _completion(reply: dict, model: str) -> dict:
+    message = _message(reply)
+    return {"id": "chatcmpl-1", "object": "chat.completion", "created": int(time.time()), "model": model,
+            "choices": [{"index": 0, "message": message,
+                         "finish_reason": "tool_calls" if "tool_calls" in message else "stop"}],
+            "usage": {"prompt_tokens": 321, "completion_tokens": 45, "total_tokens": 366}}
+
+
+def _sse(reply: dict, model: str):
+    message = _message(reply)
+    base = {"id": "chatcmpl-1", "object": "chat.completion.chunk", "created": int(time.time()), "model": model}
+    yield f"data: {json.dumps({**base, 'choices': [{'index': 0, 'delta': {'role': 'assistant'}}]})}\n\n"
+    for index, call in enumerate(message.get("tool_calls", [])):
+        delta = {"tool_calls": [{"index": index, "id": call["id"], "type": "function", "function": call["function"]}]}
+        yield f"data: {json.dumps({**base, 'choices': [{'index': 0, 'delta': delta}]})}\n\n"
+    for word in (message.get("content") or "").split(" "):
+        yield f"data: {json.dumps({**base, 'choices': [{'index': 0, 'delta': {'content': word + ' '}}]})}\n\n"
+    finish = "tool_calls" if message.get("tool_calls") else "stop"
+    yield f"data: {json.dumps({**base, 'choices': [{'index': 0, 'delta': {}, 'finish_reason': finish}]})}\n\n"
+    usage = {"prompt_tokens": 321, "completion_tokens": 45, "total_tokens": 366}
+    yield f"data: {json.dumps({**base, 'choices': [], 'usage': usage})}\n\n"
+    yield "data: [DONE]\n\n"
+
+
+def make_app(script: Script) -> FastAPI:
+    app = FastAPI()
+
+    @app.post("/v1/chat/completions")
+    async def completions(request: Request):
+        body = await request.json()
+        script.requests.append(body)
+        reply = script.next()
+        if "sleep" in reply:
+            time.sleep(reply["sleep"])
+            reply = script.next()
+        if "status" in reply:
+            return JSONResponse({"error": {"message": "scripted failure"}}, status_code=reply["status"])
+        if "raw" in reply:
+            return PlainTextResponse(reply["raw"], media_type="application/json")
+        if body.get("stream"):
+            return StreamingResponse(_sse(reply, body["model"]), media_type="text/event-stream")
+        return _completion(reply, body["model"])
+
+    return app
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@contextmanager
+def serve(script: Script):
+    """Run the fake endpoint in a thread; yields its base URL (…/v1)."""
+    port = free_port()
+    server = uvicorn.Server(uvicorn.Config(make_app(script), host="127.0.0.1", port=port, log_level="error"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    while not server.started:
+        time.sleep(0.02)
+    try:
+        yield f"http://127.0.0.1:{port}/v1"
+    finally:
+        server.should_exit = True
+        thread.join(timeout=5)
