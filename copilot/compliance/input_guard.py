@@ -44,7 +44,8 @@ class Assessment:
                 for rule_id, s in strongest.items()]
         if self.similarity and self.similarity.weight > 0:
             hits.append(policy.hit("inj.similar_to_exemplar", f"score {self.score:.2f}; nearest "
-                                   f"{self.similarity.family} exemplar at {self.similarity.attack:.2f}"))
+                                   f"{self.similarity.family} exemplar at {self.similarity.attack:.2f}, "
+                                   f"probe {self.similarity.probe:.2f}"))
         return hits
 
 

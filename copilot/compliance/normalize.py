@@ -1,4 +1,4 @@
-"""Text views for detection: canonical Unicode, decoded payloads (base64, hex, binary, rot13), and reversed, leet, spaced or split spellings.
+"""Text views for detection: canonical Unicode, decoded payloads, and reversed, leet, spaced or split spellings.
 
 Attackers hide instructions in encodings and look-alike characters; every detector reads all views so an
 instruction is caught however it is spelled. Nothing here decides anything: it only rewrites text to look at.
@@ -22,6 +22,7 @@ MIXED_WORD = re.compile(r"\w*[a-zA-Z]\w*", re.UNICODE)
 LEET = str.maketrans("013457@$!|98", "oieastasilgb")
 LEET_WORD = re.compile(r"(?=[\w@$!|]*[a-zA-Z])(?=[\w@$!|]*[0-9@$!|])[\w@$!|]{3,}")
 SPACED = re.compile(r"\b(?:[A-Za-z][ .\-_*+/]{1,2}){3,}[A-Za-z]\b")
+SEPARATORS = re.compile(r"(?<=[A-Za-z])[-_*.+]+(?=[A-Za-z])")       # IGNORE-RULES-NOW, system_prompt
 B64 = re.compile(r"[A-Za-z0-9+/_-]{16,}={0,2}")
 HEX = re.compile(r"\b(?:[0-9a-fA-F]{2}[\s:]?){8,}")
 BINARY = re.compile(r"\b(?:[01]{8}\s?){4,}")
@@ -102,7 +103,7 @@ def views(text: str) -> list[tuple[str, str]]:
     """(kind, text) pairs: 'plain' first, then obfuscated spellings, then decoded payloads ('encoded')."""
     plain = canonical(text)
     out = [("plain", plain)]
-    for kind, view in (("leet", deleet(plain)), ("spaced", despace(plain)),
+    for kind, view in (("leet", deleet(plain)), ("spaced", despace(plain)), ("separated", SEPARATORS.sub(" ", plain)),
                        ("rot13", codecs.encode(plain, "rot13")), ("reversed", plain[::-1])):
         if view != plain:
             out.append((kind, view))

@@ -1,7 +1,9 @@
-"""Exemplar layer of the injection guard: cosine similarity to versioned attack exemplars vs benign anchors.
+"""Exemplar layer of the injection guard: nearest attack exemplar vs nearest benign anchor, plus a linear probe.
 
 Uses the process-wide all-MiniLM-L6-v2 embedder (copilot.embeddings) so a turn's message is embedded once for
 the planner, the retriever and this guard. Exemplar vectors are cached on disk, keyed by the policy fingerprint.
+The probe (scikit-learn logistic regression fitted on the same exemplars at start-up, ~50 ms) generalises to
+paraphrases no single exemplar is close to; nearest-neighbour similarity explains which exemplar a text is like.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
+from sklearn.linear_model import LogisticRegression
 
 from copilot.compliance.policy import Policy
 from copilot.embeddings import get_embedder
@@ -31,6 +34,7 @@ class Similarity:
     benign: float
     family: str
     weight: float
+    probe: float = 0.0                       # the linear probe's P(attack)
 
 
 def windows(text: str) -> list[str]:
@@ -69,6 +73,9 @@ class ExemplarIndex:
         self.strong = float(policy.threshold("similarity_strong"))
         self.floor = float(policy.threshold("similarity_floor"))
         self.margin = float(policy.threshold("similarity_margin"))
+        self.probe_floor, self.probe_ceiling, self.probe_weight = map(float, policy.threshold("probe"))
+        self._probe = LogisticRegression(C=8.0, max_iter=3000).fit(
+            vectors, np.r_[np.ones(len(attacks)), np.zeros(len(benign))])
 
     @staticmethod
     def _vectors(texts: list[str], fingerprint: str) -> np.ndarray:
@@ -92,12 +99,19 @@ class ExemplarIndex:
         if len(vectors) == 0:
             return []
         to_attacks, to_benign = vectors @ self.attacks.T, vectors @ self.benign.T
+        probes = self._probe.predict_proba(vectors)[:, 1]
         out = []
-        for row_a, row_b in zip(to_attacks, to_benign):
+        for row_a, row_b, probe in zip(to_attacks, to_benign, probes):
             best = int(np.argmax(row_a))
             attack, benign = float(row_a[best]), float(row_b.max())
-            out.append(Similarity(attack, benign, self.families[best], self._weight(attack, benign)))
+            weight = max(self._weight(attack, benign), self._probe_weight(float(probe)))
+            out.append(Similarity(attack, benign, self.families[best], weight, float(probe)))
         return out
+
+    def _probe_weight(self, probe: float) -> float:
+        """0 below the probe floor, rising to probe_weight at the ceiling (alone it decides only near certainty)."""
+        span = (probe - self.probe_floor) / (self.probe_ceiling - self.probe_floor)
+        return self.probe_weight * min(max(span, 0.0), 1.0)
 
     def _weight(self, attack: float, benign: float) -> float:
         """Strong similarity counts alone; between floor and strong it counts only when it beats benign by the margin."""
