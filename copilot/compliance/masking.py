@@ -41,6 +41,8 @@ def masked_form(entity_type: str, value: str, own_identifiers: list[str]) -> str
         return f"{compact[:2]}** **** {compact[-4:]}"
     if entity_type == "US_SSN":
         return "***-**-****"
+    if entity_type == "CARD_SECURITY_CODE":
+        return "***"
     if entity_type == "EMAIL_ADDRESS":
         return _masked_email(value) if is_own(entity_type, value, own_identifiers) else "[email removed]"
     if entity_type == "PHONE_NUMBER":

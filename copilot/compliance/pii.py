@@ -22,11 +22,12 @@ from spacy.language import Language
 from copilot.offline import go_offline
 
 # Highest first: between overlapping spans of equal length, the more harmful to leak wins.
-PRIORITY = ("CREDIT_CARD", "IBAN_CODE", "ABA_ROUTING_NUMBER", "US_SSN", "US_BANK_NUMBER", "EMAIL_ADDRESS",
-            "PHONE_NUMBER")
+PRIORITY = ("CREDIT_CARD", "IBAN_CODE", "ABA_ROUTING_NUMBER", "US_SSN", "US_BANK_NUMBER", "CARD_SECURITY_CODE",
+            "EMAIL_ADDRESS", "PHONE_NUMBER")
 PHONE_REGIONS = ("US", "GB", "CA", "IE", "AU", "IN")
 PHONE_CANDIDATE = re.compile(r"(?<![\w+])(?:\+|\(|00)?\d[\d\s().\-/]{5,20}\d(?!\w)")
 ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+AMOUNT = re.compile(r"\d{1,3}(,\d{3})+(\.\d+)?|\d+\.\d{1,2}")                 # 12,345.67 or 12345678.90
 DIGIT = re.compile(r"\d")
 ACCOUNT_CUE = r"(?<=\b(?:account|acct|acc|a/c|checking|savings|current account|bank account)(?:\s*(?:number|no\.?|num|#|nr))?\s*(?:is|was|:|#|=)?\s{0,3})"
 
@@ -58,7 +59,8 @@ class CandidatePhoneRecognizer(PhoneRecognizer):
     def analyze(self, text: str, entities: list[str], nlp_artifacts=None) -> list:
         results = []
         for candidate in PHONE_CANDIDATE.finditer(text):
-            if len(DIGIT.findall(candidate.group(0))) < 7 or ISO_DATE.fullmatch(candidate.group(0)):
+            value = candidate.group(0)
+            if len(DIGIT.findall(value)) < 7 or ISO_DATE.fullmatch(value) or AMOUNT.fullmatch(value):
                 continue
             for result in super().analyze(candidate.group(0), entities, nlp_artifacts):
                 result.start += candidate.start()
@@ -91,6 +93,11 @@ def _bank_recognizers() -> list[PatternRecognizer]:
                           context=["account", "acct", "checking", "savings", "bank"],
                           patterns=[Pattern("after account cue", ACCOUNT_CUE + r"\d(?:[ -]?\d){5,16}\b", 0.6),
                                     Pattern("long number", r"\b\d{8,17}\b", 0.05)]),
+        PatternRecognizer("PHONE_NUMBER", name="NanpShapeRecognizer",
+                          context=["phone", "call", "tel", "mobile", "cell", "text", "number", "contact"],
+                          patterns=[Pattern("(555) 123-4567", r"(?<![\w.])\(?\d{3}\)?[-. ]\d{3}[-. ]\d{4}\b", 0.4)]),
+        PatternRecognizer("CARD_SECURITY_CODE", name="CvvRecognizer", patterns=[
+            Pattern("after cvv cue", r"(?<=\b(?:cvv2?|cvc2?|csc|security code)\s{0,3}[:#=]?\s{0,3})\d{3,4}\b", 0.8)]),
         PatternRecognizer("IBAN_CODE", name="IbanShapeRecognizer", context=["iban"], patterns=[
             Pattern("iban shape", r"\b[A-Z]{2}\d{2}(?: ?[A-Z0-9]{4}){2,7}(?: ?[A-Z0-9]{1,4})?\b", 0.45)]),
     ]

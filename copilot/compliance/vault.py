@@ -14,7 +14,8 @@ from copilot.compliance.masking import masked_form
 from copilot.compliance.pii import detect_pii
 
 LABELS = {"CREDIT_CARD": "CARD", "IBAN_CODE": "IBAN", "US_SSN": "SSN", "US_BANK_NUMBER": "ACCOUNT",
-          "ABA_ROUTING_NUMBER": "ROUTING", "PHONE_NUMBER": "PHONE", "EMAIL_ADDRESS": "EMAIL"}
+          "ABA_ROUTING_NUMBER": "ROUTING", "PHONE_NUMBER": "PHONE", "EMAIL_ADDRESS": "EMAIL",
+          "CARD_SECURITY_CODE": "CVV"}
 PLACEHOLDER = re.compile(r"\[(?:" + "|".join(LABELS.values()) + r")_\d+\]")
 
 
