@@ -22,6 +22,7 @@ from pathlib import Path
 from copilot.config import Settings
 from copilot.context import KnowledgeHit, KnowledgeResult
 from copilot.embeddings import get_embedder
+from knowledge.chunking import OVERVIEW
 from knowledge.corpus import DOCS_DIR
 from knowledge.fusion import max_fused_score, reciprocal_rank_fusion
 from knowledge.ingest import ensure_index
@@ -40,6 +41,8 @@ class Tuning:
     dense_weight: float = 1.0
     lexical_weight: float = 0.5       # BM25 breaks ties and rescues exact terms; dense leads
     sections_per_doc: int = 1         # one section per document: k hits cover k documents
+    overview_weight: float = 0.8      # a document's lead paragraph says what it covers; a matching section of
+                                      # the same document is the better citation, so the lead is ranked lower
     min_similarity: float = 0.36      # best cosine similarity needed to call a question answerable
     brand_terms: tuple[str, ...] = ("Northbridge Bank", "Northbridge")   # in every document: no topic
     refresh_seconds: float = 30.0     # how often a long-lived retriever checks for a re-ingested index
@@ -121,6 +124,8 @@ class HybridRetriever:
         """`_gather`, but a failing index is reopened (rebuilt if corrupt) and asked once more."""
         try:
             return self._gather(*args)
+        except KnowledgeIndexError:
+            raise
         except Exception as exc:                                # noqa: BLE001 - retried once, then reported
             log.warning("searching %s failed (%s: %s); reopening the index", describe(self.settings),
                         type(exc).__name__, exc)
@@ -139,6 +144,7 @@ class HybridRetriever:
         """The k best sections for the query among documents this audience may see, in force on `on` (default
         today on the bank's clock). Hits are data to quote and cite, never instructions."""
         audiences = visible_audiences(audience)
+        jurisdiction = jurisdiction.upper() if jurisdiction else None
         query = " ".join(query.split())
         if not query or k < 1:
             return KnowledgeResult(query=query, hits=[], answerable=False)
@@ -148,6 +154,8 @@ class HybridRetriever:
         weights = (self.tuning.dense_weight, self.tuning.lexical_weight)
         fused = reciprocal_rank_fusion([[row for row, _ in dense], [row for row, _ in lexical]], weights,
                                        k=self.tuning.rrf_k)
+        fused = sorted(((row, score * (self.tuning.overview_weight if snapshot.rows[row].meta["slug"] == OVERVIEW
+                                       else 1.0)) for row, score in fused), key=lambda pair: -pair[1])
         top = max_fused_score(weights, k=self.tuning.rrf_k)
         hits: dict[str, KnowledgeHit] = {}
         per_doc: dict[str, int] = {}

@@ -13,6 +13,7 @@ from evals.retrieval.scorer import RECALL_GATE, evaluate, load_questions
 from knowledge import HybridRetriever, ingest
 from knowledge.corpus import load_corpus
 
+pytestmark = pytest.mark.xdist_group("kb-corpus")       # one worker indexes the full corpus, not each of them
 AGENT_DOCS = {doc.id for doc in load_corpus() if doc.audience == "agent"}
 AGENT_PROBES = [
     "how do I verify a caller's identity", "knowledge based questions verification level 2 step up",
