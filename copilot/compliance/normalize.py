@@ -27,7 +27,7 @@ B64 = re.compile(r"[A-Za-z0-9+/_-]{16,}={0,2}")
 HEX = re.compile(r"\b(?:[0-9a-fA-F]{2}[\s:]?){8,}")
 BINARY = re.compile(r"\b(?:[01]{8}\s?){4,}")
 LETTER = re.compile(r"[^\W\d_]", re.UNICODE)
-QUOTED = re.compile(r"[\"'“‘]([^\"'”’\n]{1,60})[\"'”’]")
+QUOTED = re.compile(r"(?<![A-Za-z])[\"'“‘]([^\"'”’\n]{1,60})[\"'”’](?![A-Za-z])")   # not the ' of "let's"
 
 
 def canonical(text: str) -> str:
@@ -94,9 +94,9 @@ def despace(text: str) -> str:
 
 
 def joined_fragments(text: str) -> str:
-    """Quoted fragments glued together: 'dis', 'regard your', ' rules' -> 'disregard your rules' (payload splitting)."""
+    """Quoted fragments glued ('dis', 'regard your' -> 'disregard your') and spaced ('reveal', 'your' -> 'reveal your')."""
     fragments = QUOTED.findall(text)
-    return "".join(fragments) if len(fragments) >= 2 else ""
+    return "".join(fragments) + "\n" + " ".join(fragments) if len(fragments) >= 2 else ""
 
 
 def views(text: str) -> list[tuple[str, str]]:
