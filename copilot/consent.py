@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -41,12 +41,19 @@ class ConsentRequired:
     scopes: tuple[str, ...]
     reason: str                      # missing | expired | revoked | out_of_window
     purposes: dict[str, str] = field(default_factory=dict)
+    customer_id: str | None = None
+    visible_from: date | None = None  # out_of_window: first day the current lookback lets tools see
 
     def to_dict(self) -> dict:
-        return {"status": "consent_required", "scopes": list(self.scopes), "reason": self.reason,
+        customer = self.customer_id or "<customer id>"
+        fix = ("Grant a longer transaction lookback" if self.reason == "out_of_window" else "Grant it")
+        data = {"status": "consent_required", "scopes": list(self.scopes), "reason": self.reason,
                 "purposes": self.purposes,
-                "how_to_grant": "Grant it in the chat (the Allow button), in the consent centre, or with "
-                                f"`copilot consent grant --scopes {','.join(self.scopes)}`."}
+                "how_to_grant": f"{fix} in the chat (the Allow button), in the consent centre, or with "
+                                f"`copilot consent grant --customer {customer} --scopes {','.join(self.scopes)}`."}
+        if self.visible_from is not None:
+            data["visible_from"] = self.visible_from.isoformat()
+        return data
 
 
 def _check_scopes(scopes: list[str]) -> list[str]:
@@ -68,6 +75,10 @@ def grant(session: Session, customer_id: str, scopes: list[str], *, now: datetim
     if session.get(Customer, customer_id) is None:
         raise ConsentError(f"unknown customer {customer_id!r}")
     scopes = _check_scopes(scopes)
+    if days is not None and days < 1:
+        raise ConsentError(f"a grant must last at least one day (got days={days}); use revoke to end one")
+    if lookback_days is not None and lookback_days < 0:
+        raise ConsentError(f"lookback_days must be 0 or more (got {lookback_days})")
     consent = Consent(id=consent_id or f"cns-{uuid.uuid4().hex[:12]}", customer_id=customer_id, scopes=scopes,
                       purpose=purpose or "; ".join(SCOPES[s] for s in scopes), channel=channel,
                       granted_by=actor or f"customer:{customer_id}", granted_at=now,
@@ -150,15 +161,35 @@ def current_state(session: Session, customer_id: str, now: datetime) -> ConsentS
     return ConsentState(scopes=scopes, lookback_days=lookback, last_status=last)
 
 
-def check(session: Session, customer_id: str, needed: tuple[str, ...], now: datetime) -> ConsentRequired | None:
-    """Fail closed: None when every needed scope is actively granted, else the refusal naming what is missing."""
+def evaluate(session: Session, customer_id: str, needed: tuple[str, ...] | list[str],
+             now: datetime) -> tuple[ConsentState, ConsentRequired | None]:
+    """The current state plus the fail-closed decision: None when every needed scope is actively granted."""
     state = current_state(session, customer_id, now)
     missing = tuple(s for s in needed if s not in state.scopes)
     if not missing:
-        return None
+        return state, None
     reasons = {state.last_status.get(s, "missing") for s in missing}
     reason = "revoked" if "revoked" in reasons else "expired" if "expired" in reasons else "missing"
-    return ConsentRequired(scopes=missing, reason=reason, purposes={s: SCOPES[s] for s in missing})
+    return state, ConsentRequired(scopes=missing, reason=reason, purposes={s: SCOPES[s] for s in missing},
+                                  customer_id=customer_id)
+
+
+def check(session: Session, customer_id: str, needed: tuple[str, ...], now: datetime) -> ConsentRequired | None:
+    """Fail closed: None when every needed scope is actively granted, else the refusal naming what is missing."""
+    return evaluate(session, customer_id, needed, now)[1]
+
+
+def out_of_window(customer_id: str, visible_from: date) -> ConsentRequired:
+    """The refusal for a request that lies wholly before the granted transaction lookback."""
+    return ConsentRequired(scopes=("transactions:read",), reason="out_of_window",
+                           purposes={"transactions:read": SCOPES["transactions:read"]}, customer_id=customer_id,
+                           visible_from=visible_from)
+
+
+def all_consents(session: Session, customer_id: str) -> list[Consent]:
+    """Every grant of the customer, whatever its status, oldest first."""
+    return list(session.scalars(select(Consent).where(Consent.customer_id == customer_id)
+                                .order_by(Consent.granted_at, Consent.id)))
 
 
 def history(session: Session, customer_id: str) -> list[ConsentEvent]:
