@@ -46,8 +46,9 @@ def _plan_freeze(call: Call, args: FreezeArgs) -> Proposal | NoChange:
     card = find_card(call, args.card)
     if card.status == "frozen":
         return NoChange(card_state(card, False) | {"message": f"the card ending {card.last4} is already frozen"})
-    return Proposal(summary=f"Freeze your {card.name} card ending {card.last4} ({REASONS[args.reason]}): purchases "
-                            "and withdrawals will be declined until you unfreeze it.",
+    return Proposal(summary=f"Freeze your {card.name} card ending {card.last4} ({REASONS[args.reason]}): new "
+                            "purchases and withdrawals will be declined until you unfreeze it; recurring payments "
+                            "set up before keep going.",
                     args={"card": card.id, "reason": args.reason})
 
 

@@ -13,7 +13,9 @@ from copilot.store.models import Dispute, Transaction
 from tools.money import amount, show
 from tools.spec import Call, InvalidArgs, NoChange, NotFound, Proposal, ToolArgs, tool
 
-DISPUTE_WINDOW = timedelta(days=120)
+# Policy (KB disputes-and-chargebacks): report within 60 days of the first statement showing the charge; a
+# monthly statement comes at most about 30 days after it, so chat disputes go up to 90 days back.
+DISPUTE_WINDOW = timedelta(days=90)
 REASONS = {"unauthorized": "a charge you did not make", "duplicate_charge": "a duplicate charge",
            "not_received": "goods or services not received", "wrong_amount": "the wrong amount",
            "cancelled_subscription": "a subscription you had cancelled", "other": "another problem"}
@@ -52,8 +54,8 @@ def _plan_dispute(call: Call, args: DisputeArgs) -> Proposal | NoChange:
         raise InvalidArgs("this charge is still pending; it can be disputed once it posts (usually within 3 days). "
                           "Freezing the card stops further charges meanwhile")
     if call.today - txn.occurred_at.date() > DISPUTE_WINDOW:
-        raise InvalidArgs("this charge is older than 120 days, which is too old to dispute here; "
-                          "hand off to an agent to look at it")
+        raise InvalidArgs("this charge is more than 90 days old, past the usual 60 days after the statement it "
+                          "first appeared on; hand off to an agent, who can check whether an extension applies")
     dispute = _existing(call, txn)
     if dispute is not None:
         return NoChange(_state(dispute, txn, False) | {"message": "this charge is already disputed"})

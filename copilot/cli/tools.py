@@ -21,11 +21,13 @@ ACTOR = typer.Option(None, help="Who is acting (default customer:<id>).")
 ROLE = typer.Option("customer", help="customer | support_agent | admin | system.")
 
 
-def _context(rt: Runtime, customer: str, actor: str | None, role: str, conversation: str | None = None) -> ToolContext:
+def _context(rt: Runtime, customer: str, actor: str | None, role: str, conversation: str | None = None,
+             knowledge: bool = False) -> ToolContext:
+    """The context a CLI call runs in; the knowledge retriever (slow to load) only when the tool needs it."""
     rt.require_customer(customer)
     return ToolContext(db=rt.db, settings=rt.settings, customer_id=customer, actor=actor or f"customer:{customer}",
                        role=role, now=rt.settings.now(), conversation_id=conversation,
-                       retriever=getattr(rt, "retriever", None), channel="cli")
+                       retriever=rt.retriever if knowledge else None, channel="cli")
 
 
 def _emit(outcome, result_only: bool = False) -> None:
@@ -82,7 +84,8 @@ def call(name: str = typer.Argument(..., help="Tool name, e.g. get_balances."), 
         fail(f"--args is not valid JSON: {exc.msg} at character {exc.pos}")
     if not isinstance(parsed, dict):
         fail("--args must be a JSON object, e.g. '{\"period\": \"last_month\"}'")
-    _emit(run_tool(_context(runtime(), customer, actor, role, conversation), name, parsed), result_only)
+    ctx = _context(runtime(), customer, actor, role, conversation, knowledge=name == "search_knowledge")
+    _emit(run_tool(ctx, name, parsed), result_only)
 
 
 @tools_app.command("confirm")

@@ -171,8 +171,12 @@ def test_disputes_only_for_posted_recent_charges_and_only_once(cards_ok, make_ct
                                                                  Transaction.amount < 0).limit(1))
         income_id = session.scalar(select(Transaction.id).where(Transaction.customer_id == "demo-debt",
                                                                 Transaction.category == "income").limit(1))
+        old_id = session.scalar(select(Transaction.id).where(Transaction.customer_id == "demo-debt",
+                                                             Transaction.amount < 0).order_by(Transaction.id).limit(1))
     assert "still pending" in call(ctx, "dispute_transaction", transaction_id=pending_id, reason="other").error
     assert "only a charge" in call(ctx, "dispute_transaction", transaction_id=income_id, reason="other").error
+    too_old = call(ctx, "dispute_transaction", transaction_id=old_id, reason="wrong_amount")
+    assert too_old.status == "invalid_args" and "hand off to an agent" in too_old.error
     action = call(ctx, "dispute_transaction", transaction_id="demo-debt-t00853", reason="duplicate_charge").pending_action
     assert action["summary"] == "Dispute the $64.82 charge at Olive Garden on 2026-11-18 as a duplicate charge"
     done = confirm_action(ctx, action["id"])
