@@ -28,10 +28,6 @@ class CopilotMiniLM(EmbeddingFunction[Documents]):
     def __call__(self, input: Documents) -> Embeddings:
         return list(get_embedder().encode(list(input)))
 
-    def embed_query(self, input: Documents) -> Embeddings:
-        """Queries go through the embedder's cache, which the planner may already have warmed."""
-        return [get_embedder().encode_one(text) for text in input]
-
     @staticmethod
     def name() -> str:
         return "copilot-minilm"

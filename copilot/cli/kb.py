@@ -93,9 +93,9 @@ def search_command(question: str = typer.Argument(..., help="What to look for, i
                       "offers our team (see `copilot kb show contact-us#talk-to-a-person`).")
         return
     table = Table(title=f"{question!r} ({audience})", show_lines=True)
-    table.add_column("citation", style="cyan", no_wrap=True)
-    table.add_column("score", justify="right")
-    table.add_column("snippet")
+    table.add_column("citation", style="cyan", overflow="fold", ratio=2)
+    table.add_column("score", justify="right", width=5)
+    table.add_column("snippet", ratio=3, min_width=24)
     for hit in result.hits:
         snippet = " ".join(hit.text.split())
         table.add_row(f"{hit.citation}\nv{hit.version}, {hit.effective_date}", f"{hit.score:.2f}",
