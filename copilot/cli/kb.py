@@ -154,3 +154,20 @@ def eval_command(questions: Path = typer.Option(None, help="Question set YAML (d
     if summary[f"recall@{k}"] < gate:
         fail(f"recall@{k} {summary[f'recall@{k}']:.3f} is below the gate {gate:.2f}", code=1)
     console.print(f"[green]recall@{k} {summary[f'recall@{k}']:.3f} clears the gate {gate:.2f}[/]")
+
+
+@kb_app.command("bench")
+@index_errors
+def bench_command(out: Path = typer.Option(None, help="Also write the figures as JSON here.")) -> None:
+    """Measure ingest throughput and query latency on a throwaway index (the real one is untouched)."""
+    from evals.retrieval.bench import benchmark
+
+    figures = benchmark(load_settings())
+    table = Table(title="knowledge index benchmark")
+    table.add_column("figure")
+    table.add_column("value", justify="right")
+    for name, value in figures.items():
+        table.add_row(name, str(value))
+    console.print(table)
+    if out:
+        out.write_text(json.dumps(figures, indent=2))

@@ -81,3 +81,14 @@ def test_bad_index_settings_are_one_line_errors(tmp_path):
     result = CliRunner().invoke(app, ["kb", "search", "fees"],
                                 env={"COPILOT_DATA_DIR": str(tmp_path), "COPILOT_CHROMA_URL": "ftp://nowhere"})
     assert result.exit_code == 2 and "not a server URL" in result.output
+
+
+def test_bench_measures_ingest_and_queries_without_touching_the_index(settings, mini_docs):
+    from evals.retrieval.bench import benchmark
+    from evals.retrieval.scorer import Question
+
+    figures = benchmark(settings, mini_docs, [Question(id="a", q="replacement card fee", docs=("card-fees",)),
+                                              Question(id="b", q="branch opening hours", docs=("injected-notice",))])
+    assert figures["chunks"] > 0 and figures["ingest_chunks_per_s"] > 0 and figures["queries"] == 2
+    assert 0 < figures["warm_query_p50_ms"] and 0 < figures["query_p50_ms"] <= figures["query_p95_ms"]
+    assert not settings.chroma_dir.exists()
