@@ -1,4 +1,4 @@
-"""Phrase-list checks (prompts/compliance/phrases.yaml): prohibited claims, advice boundary, fairness, offers, policy statements."""
+"""Phrase-list checks from prompts/compliance/phrases.yaml: claims, advice, fairness, offers, policy statements."""
 
 from __future__ import annotations
 

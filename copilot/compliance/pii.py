@@ -29,7 +29,8 @@ PHONE_CANDIDATE = re.compile(r"(?<![\w+])(?:\+|\(|00)?\d[\d\s().\-/]{5,20}\d(?!\
 ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 AMOUNT = re.compile(r"\d{1,3}(,\d{3})+(\.\d+)?|\d+\.\d{1,2}")                 # 12,345.67 or 12345678.90
 DIGIT = re.compile(r"\d")
-ACCOUNT_CUE = r"(?<=\b(?:account|acct|acc|a/c|checking|savings|current account|bank account)(?:\s*(?:number|no\.?|num|#|nr))?\s*(?:is|was|:|#|=)?\s{0,3})"
+ACCOUNT_CUE = (r"(?<=\b(?:account|acct|acc|a/c|checking|savings|current account|bank account)"
+               r"(?:\s*(?:number|no\.?|num|#|nr))?\s*(?:is|was|:|#|=)?\s{0,3})")
 
 
 @Language.component("copilot_lemma_as_lower")
