@@ -19,8 +19,9 @@ Kind = Literal["bill", "subscription", "debt_payment", "transfer"]
 
 class BillsArgs(ToolArgs):
     days: int = Field(30, ge=1, le=120, description="How many days ahead to look.")
-    kinds: list[Kind] = Field(BILL_KINDS, description="Which recurring payments to include "
-                                                      "(transfer = regular moves to your own accounts).")
+    kinds: list[Kind] = Field(default_factory=lambda: list(BILL_KINDS),
+                              description="Which recurring payments to include (default bill, subscription, "
+                                          "debt_payment; transfer = regular moves to your own accounts).")
 
 
 def bill_row(series: Series, labels: dict[str, str]) -> dict:

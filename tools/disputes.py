@@ -25,7 +25,7 @@ class DisputeArgs(ToolArgs):
     transaction_id: str = Field(min_length=1, max_length=64, description="The transaction's id (from "
                                                                          "search_transactions or fraud_alerts).")
     reason: Literal["unauthorized", "duplicate_charge", "not_received", "wrong_amount", "cancelled_subscription",
-                    "other"]
+                    "other"] = Field(description="What went wrong: unauthorized = the customer did not make it.")
     details: str | None = Field(None, max_length=250, description="Anything the customer adds, in their words.")
 
 

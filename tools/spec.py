@@ -6,7 +6,6 @@ the runner does that from the scopes declared here. Running tools lives in runne
 
 from __future__ import annotations
 
-import inspect
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
@@ -129,7 +128,7 @@ def tool(*, scopes: tuple[str, ...] = (), writes: bool = False,
         args_model = get_type_hints(func)["args"]
         if func.__name__ in REGISTRY:
             raise ValueError(f"tool {func.__name__!r} registered twice")
-        REGISTRY[func.__name__] = ToolSpec(name=func.__name__, description=inspect.cleandoc(func.__doc__ or ""),
+        REGISTRY[func.__name__] = ToolSpec(name=func.__name__, description=" ".join((func.__doc__ or "").split()),
                                            args_model=args_model, scopes=tuple(scopes), writes=writes, func=func,
                                            prepare=prepare, scopes_for=scopes_for)
         return func
@@ -163,9 +162,22 @@ def _inline_refs(schema: Any, defs: dict[str, Any]) -> Any:
     return schema
 
 
+def _omittable(schema: Any) -> Any:
+    """`anyOf: [X, null]` with default null becomes plain X, at every depth: leaving it out says "none"."""
+    if isinstance(schema, list):
+        return [_omittable(item) for item in schema]
+    if not isinstance(schema, dict):
+        return schema
+    options = [o for o in schema.get("anyOf", []) if o != {"type": "null"}]
+    if "anyOf" in schema and len(options) == 1 and schema.get("default", ...) is None:
+        schema = {**options[0], **{k: v for k, v in schema.items() if k not in ("anyOf", "default")}}
+    return {key: _omittable(value) for key, value in schema.items()}
+
+
 def parameters_schema(model: type[BaseModel]) -> dict[str, Any]:
+    """A flat JSON schema (no $ref, no titles, optional fields simply not required) for LLM tool calling."""
     schema = model.model_json_schema()
-    flat = _inline_refs(schema, schema.get("$defs", {}))
+    flat = _omittable(_inline_refs(schema, schema.get("$defs", {})))
     flat.setdefault("properties", {})
     flat["additionalProperties"] = False
     return flat

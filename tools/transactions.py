@@ -23,7 +23,7 @@ class SearchArgs(PeriodArgs):
     max_amount: float | None = Field(None, ge=0, description="Largest absolute amount to include.")
     direction: Literal["out", "in", "any"] = Field("any", description="out = money spent, in = money received.")
     account: str | None = Field(None, description="Only this account (name, last 4 digits or id).")
-    sort: Literal["newest", "oldest", "largest"] = "newest"
+    sort: Literal["newest", "oldest", "largest"] = Field("newest", description="Order of the listed transactions.")
     limit: int = Field(20, ge=1, le=100, description="Most transactions to list (the totals cover all matches).")
 
     @model_validator(mode="after")

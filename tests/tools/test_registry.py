@@ -31,10 +31,15 @@ def test_openai_schemas_are_function_tools_with_described_parameters():
         assert schema["type"] == "function"
         params = schema["function"]["parameters"]
         assert params["type"] == "object" and params["additionalProperties"] is False
-        assert "$ref" not in json.dumps(params) and "$defs" not in params, "schemas must be flat for small models"
+        text = json.dumps(params)
+        assert "$ref" not in text and "$defs" not in params, "schemas must be flat for small models"
+        assert '"null"' not in text, "optional arguments are simply left out, never sent as null"
+        for prop in params["properties"].values():
+            assert prop.get("description") or prop.get("enum"), f"{schema['function']['name']}: undocumented {prop}"
     debt = next(s for s in schemas if s["function"]["name"] == "debt_payoff_plan")["function"]["parameters"]
-    item = debt["properties"]["debts"]["anyOf"][0]["items"]
+    item = debt["properties"]["debts"]["items"]
     assert set(item["properties"]) == {"name", "balance", "apr", "min_payment"}
+    assert item["required"] == ["name", "balance", "apr"] and "debts" not in debt.get("required", [])
     assert openai_tool_schemas(["get_balances"])[0]["function"]["name"] == "get_balances"
     with pytest.raises(KeyError):
         openai_tool_schemas(["no_such_tool"])
