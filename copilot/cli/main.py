@@ -21,6 +21,7 @@ app.add_typer(tools_app, name="tools")
 app.add_typer(consent_app, name="consent")
 app.add_typer(kb_app, name="kb")
 app.command("guard")(guard)
+app.command("eval")(__import__("copilot.cli.evals", fromlist=["evaluate"]).evaluate)
 
 
 @app.command()
