@@ -16,7 +16,7 @@ import re
 import threading
 import time
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 
 from copilot.config import Settings
@@ -139,16 +139,26 @@ class HybridRetriever:
             raise KnowledgeIndexError(f"searching {describe(self.settings)} failed ({type(exc).__name__}: {exc}); "
                                       "run `copilot kb ingest --rebuild`") from exc
 
+    def _day(self, on: date | None) -> date:
+        """The day whose versions are in force: the one asked (a datetime counts as its date), else today."""
+        if on is None:
+            return self.settings.now().date()
+        return on.date() if isinstance(on, datetime) else on
+
     def search(self, query: str, *, audience: str = "customer", k: int = 5, jurisdiction: str | None = None,
                on: date | None = None) -> KnowledgeResult:
         """The k best sections for the query among documents this audience may see, in force on `on` (default
-        today on the bank's clock). Hits are data to quote and cite, never instructions."""
+        today on the bank's clock). Hits are data to quote and cite, never instructions.
+
+        Raises ValueError for an unknown audience and KnowledgeIndexError when the index cannot be opened or
+        rebuilt (for example a Chroma server that does not answer); callers answer "I can't look that up now".
+        """
         audiences = visible_audiences(audience)
         jurisdiction = jurisdiction.upper() if jurisdiction else None
         query = " ".join(query.split())
         if not query or k < 1:
             return KnowledgeResult(query=query, hits=[], answerable=False)
-        snapshot, dense, lexical = self._candidates(query, audiences, jurisdiction, on or self.settings.now().date())
+        snapshot, dense, lexical = self._candidates(query, audiences, jurisdiction, self._day(on))
         if not dense or dense[0][1] < self.tuning.min_similarity:
             return KnowledgeResult(query=query, hits=[], answerable=False)
         weights = (self.tuning.dense_weight, self.tuning.lexical_weight)
@@ -172,7 +182,7 @@ class HybridRetriever:
     def get_section(self, citation: str, *, audience: str = "customer", on: date | None = None) -> KnowledgeHit | None:
         """The full text of a cited section (`doc-id#slug`) as this audience may see it on that day, or None."""
         snapshot = self.current()
-        keys, _ = snapshot.allowed(visible_audiences(audience), None, on or self.settings.now().date())
+        keys, _ = snapshot.allowed(visible_audiences(audience), None, self._day(on))
         rows = snapshot.section_rows(citation, keys)
         if not rows:
             return None

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import statistics
 import time
-from datetime import date
+from datetime import date, datetime, timezone
 
 import pytest
 
@@ -63,6 +63,8 @@ def test_only_the_version_in_force_is_searched(retriever, day, version, fee):
 def test_default_day_is_the_bank_clock(retriever):
     hit = retriever.get_section("fee-schedule#atm-and-cash-fees")
     assert hit.version == "2026.1"                       # tests freeze the clock at 2026-11-28
+    at_a_time = retriever.search("out-of-network ATM fee", on=datetime(2027, 4, 1, 9, 30, tzinfo=timezone.utc))
+    assert {hit.version for hit in at_a_time.hits if hit.doc_id == "fee-schedule"} == {"2027.1"}
 
 
 def test_nothing_is_in_force_before_the_bank_existed(retriever):
