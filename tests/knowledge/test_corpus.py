@@ -126,3 +126,14 @@ def test_missing_folder_is_a_clear_error(tmp_path):
 
 def test_shipped_corpus_lives_in_the_package():
     assert (DOCS_DIR / "fees" / "fee-schedule.md").is_file()
+
+
+def test_eval_set_is_large_and_points_at_real_documents(corpus):
+    from evals.retrieval.scorer import load_questions
+
+    questions = load_questions()
+    answerable = [q for q in questions if not q.unanswerable]
+    assert len(answerable) >= 150 and len(questions) - len(answerable) >= 25
+    ids = {doc.id for doc in corpus}
+    assert all(set(q.docs) <= ids for q in answerable)
+    assert {q.audience for q in questions} == {"customer", "agent"}
