@@ -49,12 +49,13 @@ class Runner:
         return self._copilot
 
     def warm_up(self, customer_id: str = "demo-debt") -> float:
-        """Load models and caches with a throwaway conversation, so latency figures describe warm turns."""
+        """Load the local models, KB index and caches with a throwaway conversation (on the offline provider, so an
+        LLM endpoint sees only the cases), so latency figures describe warm turns."""
         started = time.perf_counter()
         bank = self.bank.open(Case(id="warm-up", customer=customer_id, consents="all",
                                    turns=[Turn(user=text) for text in WARM_UP]))
         try:
-            copilot = self.copilot_for(bank)
+            copilot = Copilot(bank.runtime, provider="offline")
             conversation_id = copilot.start(customer_id, channel="eval")
             for text in WARM_UP:
                 copilot.send(conversation_id, text)
