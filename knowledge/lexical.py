@@ -3,7 +3,8 @@
 bm25s is a maintained, numpy-only BM25 (Lucene scoring) that indexes a few hundred chunks in milliseconds, so
 the index is rebuilt in memory from the Chroma collection whenever the collection changes, never stored.
 Tokens are folded with the Harman "S" stemmer (plural endings only): it needs no stemming library, and it
-is conservative enough not to merge words such as "card" and "cardholder".
+is conservative enough not to merge words such as "card" and "cardholder". A few UK banking words that
+customers use ("cheque", "cashpoint") are read as the US words the corpus uses.
 """
 
 from __future__ import annotations
@@ -25,8 +26,12 @@ def fold(word: str) -> str:
     return word
 
 
+US_WORDS = {"cheque": "check", "cashpoint": "atm", "postcode": "zip"}   # UK banking words, as the corpus says them
+
+
 def _fold_all(words: list[str]) -> list[str]:
-    return [fold(word) for word in words]
+    folded = [fold(word) for word in words]
+    return [US_WORDS.get(word, word) for word in folded]
 
 
 def tokenize(texts: list[str]) -> list[list[str]]:
