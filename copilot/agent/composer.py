@@ -72,16 +72,18 @@ def _outcome_text(outcome, turn: TurnContext) -> str:
                       position_in_queue=result.get("position_in_queue"))
     if outcome.name == "spending_summary":
         result.setdefault("scope", outcome.args.get("category") or outcome.args.get("merchant"))
-    return render(outcome.name, args=outcome.args, **result)
+    context = {**(turn.plan.data if turn.plan else {}), **result}
+    return render(outcome.name, args=outcome.args, **context)
 
 
 def compose(turn: TurnContext) -> str:
     """The offline provider's answer for this turn."""
     plan, profile = turn.plan, turn.profile
     sections = []
-    if plan.reply:
-        sections.append(render(plan.reply, first_name=profile.first_name, **plan.data,
-                               **({"consents": consent_rows(turn)} if plan.reply == "consent_manage" else {})))
+    reply = render(plan.reply, first_name=profile.first_name, **plan.data,
+                   **({"consents": consent_rows(turn)} if plan.reply == "consent_manage" else {})) if plan.reply else ""
+    if reply and not plan.data.get("ask_after"):
+        sections.append(reply)
     latest = {}
     for outcome in turn.outcomes:
         latest[outcome.name] = outcome
@@ -92,6 +94,8 @@ def compose(turn: TurnContext) -> str:
         sections.append(_outcome_text(outcome, turn))
     if plan.data.get("dispute_candidates") is not None and "dispute_transaction" not in latest:
         sections.append(render("clarify_transaction", candidates=plan.data["dispute_candidates"]))
+    if reply and plan.data.get("ask_after"):
+        sections.append(reply)
     return "\n\n".join(s for s in sections if s)
 
 
@@ -121,12 +125,17 @@ def evidence(turn: TurnContext) -> Evidence:
         marketing = "marketing:offers" in current_state(session, profile.customer_id, turn.tool_ctx.now).scopes
     flags = set(turn.state.flags) | set(flags_for(turn))
     used = {o.name for o in turn.outcomes if o.status == "ok"}
-    return Evidence(tool_results=[o.result for o in turn.outcomes if o.result] +
-                    [o.pending_action for o in turn.outcomes if o.pending_action],
+    return Evidence(tool_results=[grounding(o) for o in turn.outcomes],
                     kb_chunks=[h.text for h in turn.hits] + APPROVED_FACTS, customer_messages=[turn.user_text],
                     own_identifiers=own, citations=turn.citations, flags=flags, marketing_consent=marketing,
                     has_projection=bool(used & PROJECTIONS) if turn.plan else None,
                     has_rates=None if "search_knowledge" in used or not turn.plan else False)
+
+
+def grounding(outcome) -> dict:
+    """What a tool call lets an answer state: its arguments, its result, and the size of each list it returned."""
+    sizes = {key: len(value) for key, value in (outcome.result or {}).items() if isinstance(value, list)}
+    return {"args": outcome.args, "result": outcome.result, "pending": outcome.pending_action, "counts": sizes}
 
 
 def release(draft: str, turn: TurnContext, route: str) -> tuple[str, Decision]:

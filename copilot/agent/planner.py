@@ -23,6 +23,9 @@ TOOL_INTENTS = {"balance", "transactions", "spending", "budget_status", "set_bud
                 "credit_guidance", "cash_flow"}
 SPLIT = re.compile(r"\s*(?:\band (?:also|still|then)\b|\bwhile (?:still )?|\bplus\b|;|\?\s+(?=\w)|\. (?=\w)|"
                    r",? and (?=(?:can|could|how|what|will|should|is|do|am|tell|show|set|freeze|save)\b))\s*", re.I)
+STATUS_QUESTION = re.compile(r"\b(refund|pending|still waiting|hasn'?t (arrived|shown|come|cleared|gone)|"
+                             r"not (arrived|received|showing|shown|cleared)|where is my|why (is|was|has))\b", re.I)
+PRICE_QUESTION = re.compile(r"\b(price|went up|gone up|increase[ds]?|more expensive|raised|hike)\b", re.I)
 KNOWLEDGE_QUERY = {"complaint": "how to make a complaint and complaint timelines",
                    "hardship": "financial hardship help and payment arrangements",
                    "investment_advice": "investment advice boundary we do not give personalised investment advice"}
@@ -125,12 +128,16 @@ class Planner:
             if intent in TOOL_INTENTS and confidence >= ACCEPT:
                 plans.append(self.for_intent(intent, confidence, self.slots(part, profile, today, state), state,
                                              profile, part))
-        intents = list(dict.fromkeys(p.intent for p in plans))
-        if len(intents) < 2 or any(p.route == "clarify" for p in plans):
+        acting = [p for p in plans if p.calls]
+        asking = [p for p in plans if p.route == "clarify"]
+        if len({p.intent for p in plans}) < 2 or not acting:
             return None
-        calls = [c for p in plans for c in p.calls]
-        return Plan(intents[0], min(p.confidence for p in plans), calls=calls, intents=intents,
-                    data={k: v for p in plans for k, v in p.data.items()})
+        merged = Plan(acting[0].intent, min(p.confidence for p in plans), calls=[c for p in acting for c in p.calls],
+                      intents=list(dict.fromkeys(p.intent for p in plans)),
+                      data={k: v for p in plans for k, v in p.data.items()})
+        if asking:                         # answer what we can, then ask for what is missing
+            merged.reply, merged.data["ask_after"] = asking[0].reply, True
+        return merged
 
     # --- planning ---------------------------------------------------------------------------------------
     def for_intent(self, intent: str, confidence: float, s: slot_lib.Slots, state: DialogueState,
@@ -212,6 +219,8 @@ def _transactions(planner, plan, s, base, profile, text):
     if s.amounts and not args.get("merchant"):
         args["min_amount"] = args["max_amount"] = float(s.amounts[0].value)
     plan.calls.append(ToolCall("search_transactions", args))
+    if STATUS_QUESTION.search(text):
+        plan.calls.append(ToolCall("search_knowledge", {"query": text}))
     return plan
 
 
@@ -232,6 +241,12 @@ def _simple(tool: str):
         plan.calls.append(ToolCall(tool, dict(base)))
         return plan
     return build
+
+
+def _bills(planner, plan, s, base, profile, text):
+    plan.calls.append(ToolCall("upcoming_bills", {"days": 60} if PRICE_QUESTION.search(text) else {}))
+    plan.data["focus"] = "price_rises" if PRICE_QUESTION.search(text) else None
+    return plan
 
 
 def _budget_status(planner, plan, s, base, profile, text):
@@ -288,6 +303,8 @@ def _create_goal(planner, plan, s, base, profile, text):
 def _card_action(tool: str):
     def build(planner, plan, s, base, profile, text):
         wanted = [c for c in profile.cards if (c.status == "frozen") == (tool == "unfreeze_card")]
+        if tool == "unfreeze_card" and not wanted and not s.card:
+            return Plan(plan.intent, plan.confidence, reply="nothing_frozen")
         card_id = s.card or base.get("card") or (wanted[0].id if len(wanted) == 1 else None)
         if not card_id:
             return Plan(plan.intent, plan.confidence, route="clarify", reply="clarify_card",
@@ -337,7 +354,7 @@ def _dispute(planner, plan, s, base, profile, text):
 
 BUILDERS = {
     "balance": _simple("get_balances"), "transactions": _transactions, "spending": _spending,
-    "budget_status": _budget_status, "set_budget": _set_budget, "bills": _simple("upcoming_bills"),
+    "budget_status": _budget_status, "set_budget": _set_budget, "bills": _bills,
     "debt_payoff": _debt, "savings_plan": _savings, "create_goal": _create_goal,
     "fraud_check": _simple("fraud_alerts"), "freeze_card": _card_action("freeze_card"),
     "unfreeze_card": _card_action("unfreeze_card"), "dispute": _dispute,

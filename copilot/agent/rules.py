@@ -41,9 +41,28 @@ YES = re.compile(r"^\s*(y|ya|yes|yeah|yep|yup|sure|ok|okay|confirm(ed)?|go ahead
 NO = re.compile(r"^\s*(n|no|nope|nah|cancel|don'?t|do not|stop|never ?mind|wait|hold on|not now|abort)\b", re.I)
 
 
+# Questions about how something works are knowledge questions, even when they name an action.
+HOW_TO = re.compile(r"^\s*(how (do|can|would|should|does) (i|you|one|it|a)|what('?s| is) the (process|procedure|way)|"
+                    r"how long does|what happens (if|when)|is it possible to|can you explain)\b|\bif (it|my card|i)\b", re.I)
+PRODUCT_FACTS = [
+    (re.compile(r"\b(your|the bank'?s|northbridge'?s?)\s+(\w+\s+){0,2}(rates?|fees?|apr|interest|polic(y|ies)|limits?|"
+                r"hours|charges?|terms)\b|\bwhat (is|are) (the )?(current )?(fees?|rates?|apr|limits?|charges?) (for|on|of)\b",
+                re.I), "knowledge"),
+    (re.compile(r"\b(apr|interest rate)\b.{0,25}\bmy\b|\bmy\b.{0,25}\b(apr|interest rate)\b", re.I), "credit_guidance"),
+    (re.compile(r"\bcancel+\b.{0,30}\b(subscription|membership|direct debit|recurring|standing order)", re.I), "knowledge"),
+]
+
+
 def command(text: str) -> str | None:
+    """The intent explicit wording settles, if any (how-to questions about an action are knowledge)."""
+    for pattern, intent in PRODUCT_FACTS:
+        if pattern.search(text):
+            return intent
     for pattern, intent in COMMANDS:
         if pattern.search(text):
+            if intent in ("freeze_card", "unfreeze_card", "dispute") and HOW_TO.search(text) and \
+                    not re.search(r"\b(stolen|stole|nicked)\b", text, re.I):
+                return "knowledge"
             return intent
     return None
 

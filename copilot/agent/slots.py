@@ -227,9 +227,11 @@ def target_date(text: str, today: date) -> tuple[date | None, int | None]:
             return _add_months(today, months), months
         return today + timedelta(weeks=count), None
     month_names = MONTH_RE
-    if m := re.search(rf"\b(?:by|before|until|for)\s+(?:next\s+)?({month_names})(?:\s+(\d{{4}}))?\b", t):
-        month = MONTHS[m.group(1)]
-        year = int(m.group(2)) if m.group(2) else (today.year if month > today.month else today.year + 1)
+    if m := re.search(rf"\b(?:by|before|until|for|in)\s+(next\s+)?({month_names})(?:\s+(\d{{4}}))?\b", t):
+        month = MONTHS[m.group(2)]
+        year = int(m.group(3)) if m.group(3) else (today.year if month > today.month else today.year + 1)
+        if m.group(1) and not m.group(3) and (date(year, month, 1) - today).days < 90:
+            year += 1                       # "next December" said in November means the one after
         return _month_bounds(year, month)[0], None
     if m := re.search(r"\b(?:by|before)\s+(?:next\s+|this\s+)?(summer|spring|autumn|fall|winter|christmas)\b", t):
         month = {"summer": 6, "spring": 3, "autumn": 9, "fall": 9, "winter": 12, "christmas": 12}[m.group(1)]
