@@ -17,6 +17,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from copilot.consent import SCOPES
+from evals import state
 
 ROUTES = ("answer", "clarify", "consent_required", "confirm", "handoff", "decline", "blocked")
 CASE_ID = r"^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$"
@@ -26,6 +27,11 @@ class Strict(BaseModel):
     """Unknown keys are errors: a typo such as `tool:` must not silently weaken a case."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+def _listify(value: Any) -> Any:
+    """A lone string where a list is expected (`contains: month`) is read as a one-item list."""
+    return [value] if isinstance(value, str) else value
 
 
 def _scopes(values: list[str]) -> list[str]:
@@ -47,6 +53,9 @@ class Expect(Strict):
     not_contains: list[str] = Field(default_factory=list)
     args: dict[str, dict[str, Any]] = Field(default_factory=dict)
     untrusted: bool | None = None
+
+    _lists = field_validator("tools", "tools_any", "no_tools", "cites", "contains", "not_contains",
+                             mode="before")(_listify)
 
     @field_validator("route")
     @classmethod
@@ -82,6 +91,8 @@ class Turn(Strict):
     revoke: list[str] = Field(default_factory=list)
     expire: list[str] = Field(default_factory=list)
     expect: Expect = Field(default_factory=Expect)
+
+    _lists = field_validator("grant", "revoke", "expire", mode="before")(_listify)
 
     @field_validator("grant", "revoke", "expire")
     @classmethod
@@ -133,13 +144,23 @@ class Case(Strict):
     customer: str
     consents: Literal["all", "none", "seeded"] | list[str] = "seeded"
     turns: list[Turn] = Field(min_length=1)
-    final_state: dict[str, list[dict[str, Any]]] = Field(default_factory=dict)
+    final_state: dict[str, Any] = Field(default_factory=dict)
     setup: Setup = Field(default_factory=Setup)
     description: str = ""
     tags: list[str] = Field(default_factory=list)
     notes: str = ""
 
+    @field_validator("consents", mode="before")
+    @classmethod
+    def _one_scope(cls, value):
+        return [value] if isinstance(value, str) and ":" in value else value
+
     @field_validator("consents")
     @classmethod
     def _consent_scopes(cls, value):
         return _scopes(value) if isinstance(value, list) else value
+
+    @field_validator("final_state")
+    @classmethod
+    def _final_state_form(cls, value: dict[str, Any]) -> dict[str, list[dict[str, Any]]]:
+        return state.normalize(value)

@@ -64,6 +64,24 @@ def test_each_problem_names_file_case_and_field(write_cases, text, where, says):
     assert says in problem
 
 
+def test_lenient_shorthands_are_normalised(write_cases):
+    path = write_cases("""
+    - id: short-1
+      customer: demo-debt
+      consents: accounts:read
+      turns:
+        - user: hi
+          revoke: cards:manage
+          expect: {contains: month, tools: get_balances, cites: fee-schedule}
+      final_state: {cards: {demo-debt-card-visa: frozen}, disputes: 1, handoffs: {status: queued}}
+    """)
+    case = load_cases([path])[0].case
+    assert case.consents == ["accounts:read"] and case.turns[0].revoke == ["cards:manage"]
+    assert case.turns[0].expect.contains == ["month"] and case.turns[0].expect.cite_options == [["fee-schedule"]]
+    assert case.final_state == {"cards": [{"ref": "demo-debt-card-visa", "status": "frozen"}],
+                                "disputes": [{"count": 1}], "handoffs": [{"status": "queued"}]}
+
+
 def test_every_problem_in_every_file_is_reported_at_once(write_cases):
     first = write_cases("- id: a-1\n  customer: demo-x\n  turns:\n    - user: hi\n", "one.yaml")
     second = write_cases("- id: a-1\n  customer: demo-debt\n  turns:\n    - user: hi\n      expect: {route: nope}\n"

@@ -101,7 +101,12 @@ def test_final_state_checks(demo_bank):
                                                 "disputes": [{"count": 0}]})
         bad = state.check(session, "demo-debt", {"cards": [{"name": "Cashback Visa", "status": "frozen"}],
                                                  "savings_goals": [{"name": {"contains": "trip"}}]})
-    assert ok == []
+        shorthand = state.check(session, "demo-debt", state.normalize(
+            {"cards": {"9351": "frozen", "Cashback Visa": "active"}, "budgets": {"dining": 250}, "disputes": 0}))
+        wrong = state.check(session, "demo-debt", state.normalize({"cards": {"demo-debt-card-visa": "frozen"}}))
+    assert ok == [] and shorthand == []
+    assert wrong[0].startswith("final_state: expected at least 1 cards row(s) with ref='demo-debt-card-visa', "
+                               "status='frozen'; found 0 (rows: {name='Everyday Debit', last4='2781', status=")
     assert bad[0].startswith("final_state: expected at least 1 cards row(s) with name='Cashback Visa', "
                              "status='frozen'; found 0 (rows: ")
     assert "name='Cashback Visa', status='active'" in bad[0]
