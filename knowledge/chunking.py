@@ -15,12 +15,12 @@ from knowledge.corpus import Document
 
 MAX_TOKENS = 200          # header + body; MiniLM reads 256 word pieces, so this keeps every chunk whole
 OVERLAP_TOKENS = 32
-CHUNKER_VERSION = "1"     # part of every chunk's content hash: bump it when chunking changes
+CHUNKER_VERSION = "1"     # part of every chunk id: bump it when chunk metadata changes meaning but not text
 OVERVIEW = "overview"     # slug of the text between the title and the first sub-heading
 
 _HEADING = re.compile(r"^(#{1,6})\s+(.+?)\s*#*\s*$")
 _FENCE = re.compile(r"^\s*(```|~~~)")
-_SENTENCE = re.compile(r"(?<=[.!?:;])\s+")
+_SENTENCE = re.compile(r"(?<=[.!?])\s+")
 
 
 @dataclass(frozen=True)

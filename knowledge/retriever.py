@@ -186,7 +186,11 @@ class HybridRetriever:
         rows = snapshot.section_rows(citation, keys)
         if not rows:
             return None
-        return _hit(rows[0], 1.0).model_copy(update={"text": "\n\n".join(row.text for row in rows)})
+        parts = [rows[0].text]
+        for row in rows[1:]:                 # a later chunk opens with the previous one's last sentences: drop them
+            carried, newline, rest = row.text.partition("\n")
+            parts.append(rest if newline and parts[-1].endswith(carried) else row.text)
+        return _hit(rows[0], 1.0).model_copy(update={"text": "\n\n".join(parts)})
 
 
 def _hit(row: Row, score: float) -> KnowledgeHit:

@@ -78,3 +78,14 @@ def test_a_running_retriever_notices_a_re_ingest(settings, mini_docs):
     path.write_text(path.read_text().replace("costs $5", "costs $9"))
     ingest(settings, mini_docs)
     assert "$9" in retriever.search("replacement card cost").hits[0].text
+
+
+def test_a_long_section_is_shown_whole_without_repeated_overlap(settings, mini_docs):
+    sentences = [f"Rule {i}: the fee for item {i} is {i} dollars." for i in range(80)]
+    (mini_docs / "long.md").write_text("---\nid: long-rules\ntitle: Long rules\ntype: fee\nversion: '1'\n"
+                                       "effective_date: 2025-01-01\njurisdiction: US\naudience: customer\n---\n\n"
+                                       "# Long rules\n\n## All the rules\n\n" + " ".join(sentences) + "\n")
+    report = ingest(settings, mini_docs)
+    section = HybridRetriever(settings, mini_docs).get_section("long-rules#all-the-rules")
+    assert report.chunks > 10                       # the section was split into several chunks
+    assert all(section.text.count(sentence) == 1 for sentence in sentences)
