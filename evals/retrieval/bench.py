@@ -2,8 +2,9 @@
 
 Runs on a throwaway embedded index so it never touches the real one. "Cold" queries embed a question the
 process has not seen (the model runs); "warm" queries repeat them, so the embedding comes from the shared
-cache and the figure is the retriever's own cost (Chroma query, BM25, fusion). The load average is recorded
-because other processes on a shared machine change every figure.
+cache and the figure is the retriever's own cost (Chroma query, BM25, fusion). The load average and torch's
+thread count are recorded: on a busy 2-core machine two torch threads wait on each other (OpenMP), and a
+single query can take ten times longer than with one thread (`OMP_NUM_THREADS=1`).
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ import time
 from pathlib import Path
 
 import numpy as np
+import torch
 
 from copilot.config import Settings
 from copilot.embeddings import get_embedder
@@ -48,4 +50,5 @@ def benchmark(settings: Settings, docs_dir: Path = DOCS_DIR, questions: list[Que
         "warm_query_p50_ms": round(float(np.percentile(warm, 50)), 1),
         "warm_query_p95_ms": round(float(np.percentile(warm, 95)), 1),
         "load_average": round(max(load_before, os.getloadavg()[0]), 2), "cpus": os.cpu_count(),
+        "torch_threads": torch.get_num_threads(),
     }
