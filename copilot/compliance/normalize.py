@@ -27,6 +27,12 @@ B64 = re.compile(r"[A-Za-z0-9+/_-]{16,}={0,2}")
 HEX = re.compile(r"\b(?:[0-9a-fA-F]{2}[\s:]?){8,}")
 BINARY = re.compile(r"\b(?:[01]{8}\s?){4,}")
 LETTER = re.compile(r"[^\W\d_]", re.UNICODE)
+CHAT_SPEAK = {"u": "you", "ur": "you're", "r": "are", "n": "and", "2": "to", "in2": "into", "4": "for", "pls": "please",
+              "plz": "please", "sum1": "someone", "sum1s": "someone's", "some1": "someone", "some1s": "someone's",
+              "any1": "anyone", "acc": "account", "accs": "accounts", "acct": "account", "w/o": "without", "b4": "before",
+              "ppl": "people", "msg": "message", "instrux": "instructions", "pw": "password", "pwd": "password"}
+CHAT_WORD = re.compile(r"(?<![\w/])(" + "|".join(re.escape(w) for w in sorted(CHAT_SPEAK, key=len, reverse=True))
+                       + r")(?![\w/])", re.IGNORECASE)
 QUOTED = re.compile(r"(?<![A-Za-z])[\"'“‘]([^\"'”’\n]{1,60})[\"'”’](?![A-Za-z])")   # not the ' of "let's"
 
 
@@ -85,6 +91,11 @@ def decoded_payloads(text: str) -> list[str]:
     return [canonical(f) for f in found if f.strip()]
 
 
+def dechat(text: str) -> str:
+    """Chat shorthand spelled out: 'get in2 sum1s acc' -> 'get into someone's account'."""
+    return CHAT_WORD.sub(lambda m: CHAT_SPEAK[m.group(0).lower()], text)
+
+
 def deleet(text: str) -> str:
     return LEET_WORD.sub(lambda m: m.group(0).lower().translate(LEET), text)
 
@@ -103,7 +114,8 @@ def views(text: str) -> list[tuple[str, str]]:
     """(kind, text) pairs: 'plain' first, then obfuscated spellings, then decoded payloads ('encoded')."""
     plain = canonical(text)
     out = [("plain", plain)]
-    for kind, view in (("leet", deleet(plain)), ("spaced", despace(plain)), ("separated", SEPARATORS.sub(" ", plain)),
+    for kind, view in (("leet", deleet(plain)), ("chat", dechat(plain)), ("spaced", despace(plain)),
+                       ("separated", SEPARATORS.sub(" ", plain)),
                        ("rot13", codecs.encode(plain, "rot13")), ("reversed", plain[::-1])):
         if view != plain:
             out.append((kind, view))
