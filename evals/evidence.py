@@ -3,7 +3,8 @@
 Tool results are not part of a turn's trace, so the read tools a turn called are replayed through the same
 consent-gated door (`run_tool`) right after it, on the same frozen clock and bank; executed writes come from the
 conversation's pending actions. A figure is grounded when it traces (with the output filter's own rules) to those
-results and cited passages, the customer's words in the conversation or their own identifiers.
+results, the arguments the copilot chose ("the next 30 days"), cited passages, the customer's words in the
+conversation or their own identifiers.
 """
 
 from __future__ import annotations
@@ -48,10 +49,10 @@ class ConversationEvidence:
                           retriever=bank.runtime.retriever, channel="eval")
         for call in tools:
             spec = REGISTRY.get(call["name"])
+            result = None
             if spec and not spec.writes and call["name"] not in NOT_REPLAYED and call.get("status") == "ok":
-                outcome = run_tool(ctx, call["name"], call["args"])
-                if outcome.result:
-                    self.tool_results.append(outcome.result)
+                result = run_tool(ctx, call["name"], call["args"]).result
+            self.tool_results.append({"args": call.get("args") or {}, "result": result})
         with bank.runtime.db.session() as session:
             actions = session.scalars(select(PendingAction).where(PendingAction.conversation_id == conversation_id))
             self.actions = [{"summary": a.summary, "args": a.args, "result": a.result} for a in actions]
