@@ -11,6 +11,7 @@ import pytest
 from chromadb.config import Settings as ChromaSettings
 
 from knowledge import HybridRetriever, KnowledgeIndexError, ingest
+from knowledge.retriever import Tuning
 from knowledge.store import create_collection, forget_embedded, open_client
 from tests.conftest import make_settings
 
@@ -72,3 +73,13 @@ def test_a_retriever_survives_its_index_being_swapped_underneath(settings, mini_
     with caplog.at_level(logging.WARNING, logger="knowledge"):
         assert retriever.search("replacement card fee").hits[0].doc_id == "card-fees"
     assert any("reopening the index" in record.getMessage() for record in caplog.records)
+
+
+def test_an_index_corrupted_under_a_running_retriever_is_rebuilt(settings, mini_docs):
+    retriever = HybridRetriever(settings, mini_docs, Tuning(refresh_seconds=0))
+    assert retriever.search("replacement card fee").answerable
+    with open(settings.chroma_dir / "chroma.sqlite3", "r+b") as handle:      # same inode: the open file goes bad
+        handle.write(b"this is not a database" * 200)
+    result = retriever.search("replacement card fee")
+    assert result.answerable and result.hits[0].doc_id == "card-fees"
+    assert list(settings.chroma_dir.parent.glob("chroma.corrupt-*"))
