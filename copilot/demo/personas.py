@@ -151,7 +151,7 @@ PERSONAS: tuple[Persona, ...] = (
                CardSpec("visa", "visa", "credit", "Visa", "Cashback Visa"),
                CardSpec("store", "store", "credit", "Mastercard", "HomeStyle Store Card")),
         flows=(
-            Flow(("Acme Logistics Payroll",), "income", "chk", (4280.16, 4280.16), cadence="monthly", day=28,
+            Flow(("Acme Logistics Payroll",), "income", "chk", (4835.16, 4835.16), cadence="monthly", day=28,
                  income=True, kind="income", channel="ach"),
             Flow(("Lakeview Apartments",), "rent", "chk", (1450, 1450), cadence="monthly", day=1, kind="bill", channel="ach"),
             Flow(("ComEd Electric",), "utilities", "chk", (62, 138), cadence="monthly", day=9, kind="bill", channel="ach", seasonal=True),
@@ -184,7 +184,7 @@ PERSONAS: tuple[Persona, ...] = (
                     note="same merchant and amount twice within minutes"),
             Anomaly("price_rise", 52, "visa", "visa", merchant="Netflix", note="Netflix rose from 15.49 to 17.99"),
         ),
-        budgets={"dining": D("250"), "groceries": D("450"), "shopping": D("200")},
+        budgets={"dining": D("650"), "groceries": D("800"), "shopping": D("600")},
     ),
     Persona(
         id="demo-newjob", name="Sam Okafor", email="sam.okafor@example.com", phone="+1 206 555 0187",
@@ -193,13 +193,13 @@ PERSONAS: tuple[Persona, ...] = (
         accounts=(
             AccountSpec("chk", "checking", "Student Checking", target=D("2316.40"), opening=D("600")),
             AccountSpec("sav", "savings", "High-Yield Savings", opening=D("150.00"), interest_rate=D("4.10")),
-            AccountSpec("card", "credit_card", "Starter Mastercard", opening=D("310.00"), credit_limit=D("1500"),
+            AccountSpec("card", "credit_card", "Starter Mastercard", opening=D("310.00"), credit_limit=D("2500"),
                         apr=D("21.99"), statement_day=24, payment_due_day=19),
         ),
         cards=(CardSpec("debit", "chk", "debit", "Visa", "Student Debit"),
                CardSpec("card", "card", "credit", "Mastercard", "Starter Mastercard")),
         flows=(
-            Flow(("Bean Scene Cafe Payroll",), "income", "chk", (540, 690), cadence="biweekly", day=400, income=True,
+            Flow(("Bean Scene Cafe Payroll",), "income", "chk", (1010, 1190), cadence="biweekly", day=400, income=True,
                  kind="income", channel="ach", to_days_ago=95),
             Flow(("Northwind Analytics Payroll",), "income", "chk", (2145.38, 2145.38), cadence="biweekly", day=82,
                  income=True, kind="income", channel="ach", from_days_ago=82),
@@ -228,7 +228,7 @@ PERSONAS: tuple[Persona, ...] = (
             Anomaly("large_new_merchant", 19, "chk", "debit", merchant="LuxWatch Outlet Online", amount=1180.00,
                     category="shopping", mcc="5944", note="first purchase at this merchant, about 25 times the usual"),
         ),
-        budgets={"dining": D("180")},
+        budgets={"dining": D("300"), "shopping": D("250")},
     ),
     Persona(
         id="demo-gig", name="Alex Moreno", email="alex.moreno@example.com", phone="+1 512 555 0119",
@@ -260,6 +260,8 @@ PERSONAS: tuple[Persona, ...] = (
                  card="card", channel="online", mcc="4899", price_change=(40, 19.99)),
             Flow(("Disney+",), "subscriptions", "card", (13.99, 13.99), cadence="monthly", day=19, kind="subscription",
                  card="card", channel="online", mcc="4899"),
+            Flow(("Transfer to Buffer Savings",), "savings", "chk", (450, 450), cadence="monthly", day=15,
+                 kind="transfer", channel="transfer", counterpart="sav"),
             Flow(("Everyday Rewards Visa Payment",), "debt_payments", "chk", (0, 0), cadence="monthly", day=1,
                  kind="transfer", channel="transfer", counterpart="card", pay_share=0.55),
             Flow(FUEL, "fuel", "chk", (32, 68), per_week=2.6, card="debit", mcc="5541"),
@@ -271,7 +273,7 @@ PERSONAS: tuple[Persona, ...] = (
                     note="same merchant and amount twice within minutes"),
             Anomaly("price_rise", 40, "card", "card", merchant="Spotify Family", note="Spotify Family rose from 16.99 to 19.99"),
         ),
-        budgets={"groceries": D("600"), "fuel": D("350"), "dining": D("150")},
+        budgets={"groceries": D("850"), "fuel": D("450"), "dining": D("250")},
     ),
     Persona(
         id="demo-traveler", name="Mia Laurent", email="mia.laurent@example.com", phone="+1 917 555 0163",
@@ -290,7 +292,7 @@ PERSONAS: tuple[Persona, ...] = (
                CardSpec("travel", "travel", "credit", "Mastercard", "Voyager World Elite"),
                CardSpec("wallet", "eur", "debit", "Visa", "Multi-currency Wallet Card")),
         flows=(
-            Flow(("Meridian Consulting Payroll",), "income", "chk", (6850, 6850), cadence="monthly", day=25, income=True,
+            Flow(("Meridian Consulting Payroll",), "income", "chk", (8540, 8540), cadence="monthly", day=25, income=True,
                  kind="income", channel="ach", home_only=False),
             Flow(("Hudson Yards Residences",), "rent", "chk", (2400, 2400), cadence="monthly", day=1, kind="bill",
                  channel="ach", home_only=False),
@@ -327,7 +329,7 @@ PERSONAS: tuple[Persona, ...] = (
             Anomaly("duplicate_charge", 21, "travel", "travel", merchant="Sweetgreen", amount=18.45, category="dining",
                     mcc="5812", note="same merchant and amount twice within minutes"),
         ),
-        budgets={"travel": D("1500"), "dining": D("600")},
+        budgets={"travel": D("2000"), "dining": D("1100")},
     ),
     Persona(
         id="demo-sme", name="Priya Shah", email="priya@shahbakery.example.com", phone="+1 617 555 0104",
@@ -346,7 +348,7 @@ PERSONAS: tuple[Persona, ...] = (
         cards=(CardSpec("bizdebit", "biz", "debit", "Visa", "Business Debit"),
                CardSpec("bizcard", "bizcard", "credit", "Visa", "Business Platinum Card")),
         flows=(
-            Flow(("Square Deposit",), "income", "biz", (520, 1480), cadence="random", per_week=6.0, income=True,
+            Flow(("Square Deposit",), "income", "biz", (530, 1490), cadence="random", per_week=6.0, income=True,
                  kind="income", channel="ach", seasonal=True),
             Flow(("Catering Invoice Payment",), "income", "biz", (600, 3400), per_week=0.5, income=True, kind="income",
                  channel="ach", seasonal=True),
@@ -365,7 +367,7 @@ PERSONAS: tuple[Persona, ...] = (
                  kind="transfer", channel="transfer", counterpart="bizcard", pay_share=1.0),
             Flow(("Equipment Term Loan Payment",), "debt_payments", "biz", (1223.78, 1223.78), cadence="monthly", day=5,
                  kind="loan_payment", channel="transfer", counterpart="loan"),
-            Flow(("Owner Draw",), "transfers", "biz", (4000, 4000), cadence="monthly", day=28, kind="transfer",
+            Flow(("Owner Draw",), "transfers", "biz", (3150, 3150), cadence="monthly", day=28, kind="transfer",
                  channel="transfer", counterpart="personal"),
             Flow(("Transfer to Tax Reserve",), "taxes", "biz", (900, 900), cadence="monthly", day=27, kind="transfer",
                  channel="transfer", counterpart="reserve"),
@@ -380,6 +382,6 @@ PERSONAS: tuple[Persona, ...] = (
                     country="CN", city="Hangzhou", category="business_supplies", mcc="5999",
                     note="large online charge from a foreign merchant never used before"),
         ),
-        budgets={"business_supplies": D("7000")},
+        budgets={"business_supplies": D("9000")},
     ),
 )

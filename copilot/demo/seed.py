@@ -22,8 +22,9 @@ from copilot.store.models import (Account, AnomalyLabel, AuditEvent, Budget, Car
                                   Conversation, Customer, Dispute, Handoff, Message, Meta, OfferImpression,
                                   PendingAction, RecurringSeries, SavingsGoal, Transaction, TurnTrace)
 
-SEED_VERSION = "3"
+SEED_VERSION = "4"
 HISTORY_DAYS = 395
+BALANCE_FLOOR = Decimal("150")   # deposit accounts never run below this in the generated history
 CENT = Decimal("0.01")
 DEMO_IDS = tuple(p.id for p in PERSONAS)
 DEFAULT_SCOPES = ["accounts:read", "transactions:read", "credit:read", "insights:personalize"]
@@ -266,6 +267,18 @@ class Generator:
         return sorted(self.drafts, key=lambda d: (d.when, d.account, d.merchant, d.amount))
 
 
+def _deposit_opening(spec: AccountSpec, movements: list[Draft]) -> Decimal:
+    """Opening balance that lands near the target at the end without ever dipping below the floor on the way."""
+    if spec.target is None:
+        return spec.opening
+    opening = spec.target - sum((d.amount for d in movements), Decimal(0))
+    running = lowest = opening
+    for draft in sorted(movements, key=lambda d: d.when):
+        running += draft.amount
+        lowest = min(lowest, running)
+    return opening + max(Decimal(0), BALANCE_FLOOR - lowest)
+
+
 def _customer_rows(persona: Persona, as_of: date, drafts: list[Draft]) -> list:
     pid = persona.id
     created = datetime.combine(as_of - timedelta(days=HISTORY_DAYS + 30), time(12), tzinfo=timezone.utc)
@@ -283,7 +296,7 @@ def _customer_rows(persona: Persona, as_of: date, drafts: list[Draft]) -> list:
             current = generator.opening(spec) - posted
             available = (spec.credit_limit - current + pending) if spec.credit_limit else Decimal(0)
         else:
-            opening = spec.target - posted - pending if spec.target is not None else spec.opening
+            opening = _deposit_opening(spec, mine)
             current = opening + posted
             available = current + min(pending, Decimal(0))
         number = "".join(str(digits.randint(0, 9)) for _ in range(12))

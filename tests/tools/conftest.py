@@ -70,3 +70,22 @@ def seeded_any_db(any_db_settings) -> Runtime:
     runtime = Runtime(any_db_settings)
     runtime.seed_demo()
     return runtime
+
+
+def labelled(runtime, customer_id: str, kind: str) -> str:
+    """The id of the demo bank's labelled anomaly of this kind (so tests never hard-code generated ids)."""
+    from sqlalchemy import select
+
+    from copilot.store.models import AnomalyLabel
+
+    with runtime.db.session() as session:
+        return session.scalar(select(AnomalyLabel.transaction_id).where(AnomalyLabel.customer_id == customer_id,
+                                                                        AnomalyLabel.kind == kind))
+
+
+def account(runtime, account_id: str):
+    """The demo bank's account row (tests compare tool figures with the database, never with literals)."""
+    from copilot.store.models import Account
+
+    with runtime.db.session() as session:
+        return session.get(Account, account_id)

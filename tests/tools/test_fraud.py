@@ -7,7 +7,7 @@ from decimal import Decimal
 
 from sqlalchemy import event
 
-from tests.tools.conftest import ok
+from tests.tools.conftest import labelled, ok
 from tools.data import Txn
 from tools.fraud_rules import find_alerts
 from tools.fraud_scoring import score
@@ -138,12 +138,13 @@ def test_tool_gives_evidence_and_next_steps(make_ctx):
     assert [a["kind"] for a in debit_only["alerts"]] == ["new_merchant_large"]
 
 
-def test_duplicate_alert_suggests_a_duplicate_dispute(ctx):
+def test_duplicate_alert_suggests_a_duplicate_dispute(ctx, runtime):
+    duplicate_id = labelled(runtime, "demo-debt", "duplicate_charge")
     result = ok(ctx, "fraud_alerts")
     duplicate = next(a for a in result["alerts"] if a["kind"] == "duplicate_charge")
     assert duplicate["fraud_suspected"] is False
     assert duplicate["next_steps"] == [{"action": "dispute_transaction",
-                                        "args": {"transaction_id": "demo-debt-t00853", "reason": "duplicate_charge"},
+                                        "args": {"transaction_id": duplicate_id, "reason": "duplicate_charge"},
                                         "why": "get the extra charge refunded"}]
 
 

@@ -8,7 +8,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from sqlalchemy import func, select
 
 from copilot.store.models import Account, Transaction
-from tests.tools.conftest import call, ok
+from tests.tools.conftest import account, call, ok
 
 
 def test_savings_plan_per_month_week_and_paycheque(runtime, make_ctx):
@@ -56,11 +56,13 @@ def test_savings_plan_edge_cases(ctx):
     assert weekly["per_paycheque"]["cadence"] == "weekly" and "micro_rule" not in weekly
 
 
-def test_cash_flow_forecast_adds_up(make_ctx):
+def test_cash_flow_forecast_adds_up(runtime, make_ctx):
     result = ok(make_ctx("demo-debt"), "cash_flow_forecast", days=30)
-    assert result["start_balance"] == 1843.27 and result["accounts"][0].startswith("Everyday Checking")
+    checking = account(runtime, "demo-debt-chk")
+    assert result["start_balance"] == float(checking.available_balance)
+    assert result["accounts"][0].startswith("Everyday Checking")
     known = {(k["date"], k["merchant"]): k["amount"] for k in result["known_items"]}
-    assert known[("2026-11-28", "Acme Logistics Payroll")] == 4280.16, "today's payday is still to come"
+    assert known[("2026-11-28", "Acme Logistics Payroll")] > 4000, "today's payday is still to come"
     assert known[("2026-12-01", "Lakeview Apartments")] == -1450.0
     weeks = result["weekly"]
     assert weeks[-1]["week_ending"] == result["to"] == "2026-12-27"
@@ -78,14 +80,17 @@ def test_cash_flow_for_the_seasonal_business_uses_last_year(make_ctx):
     assert one["accounts"] == [december["accounts"][0]] and len(one["weekly"]) == 2
 
 
-def test_credit_guidance_utilisation_and_strategies(ctx):
+def test_credit_guidance_utilisation_and_strategies(runtime, ctx):
     result = ok(ctx, "credit_guidance")
     cards = {c["name"]: c for c in result["cards"]}
-    assert cards["Cashback Visa"]["utilisation_pct"] == round(7256.85 / 8000 * 100, 1)
-    assert result["overall_utilisation_pct"] == round((7256.85 + 2039.25) / 10500 * 100, 1)
-    assert result["pay_down_to_reach"] == {"30%": round(9296.10 - 3150, 2), "10%": round(9296.10 - 1050, 2)}
-    monthly = [(Decimal(b) * Decimal(r) / 1200).quantize(Decimal("0.01"), ROUND_HALF_UP)
-               for b, r in (("7256.85", "24.99"), ("2039.25", "29.99"), ("6427.37", "11.49"))]
+    visa, store, loan = (account(runtime, f"demo-debt-{key}") for key in ("visa", "store", "loan"))
+    owed = visa.current_balance + store.current_balance
+    limits = visa.credit_limit + store.credit_limit
+    assert cards["Cashback Visa"]["utilisation_pct"] == round(float(visa.current_balance / visa.credit_limit * 100), 1)
+    assert result["overall_utilisation_pct"] == round(float(owed / limits * 100), 1)
+    assert result["pay_down_to_reach"] == {"30%": float(owed - limits * Decimal("0.3")),
+                                           "10%": float(owed - limits * Decimal("0.1"))}
+    monthly = [(a.current_balance * a.apr / 1200).quantize(Decimal("0.01"), ROUND_HALF_UP) for a in (visa, store, loan)]
     assert result["interest_this_month"] == float(sum(monthly))
     assert [row["extra"] for row in result["paying_more"]] == [50.0, 100.0, 250.0]
     months = [row["avalanche"]["months"] for row in result["paying_more"]]

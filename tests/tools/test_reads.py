@@ -117,7 +117,11 @@ def test_budget_status_forecasts_month_end_and_flags_risk(runtime, ctx, make_ctx
                 for m, d in ((10, 31), (9, 30), (8, 31))) / 3
     assert abs(dining["usual_month"] - usual) < 0.01
     assert abs(dining["forecast_month_end"] - (dining["spent"] + usual * 2 / 30)) < 0.01
-    assert dining["status"] == "over" and dining["remaining"] == round(250 - dining["spent"], 2)
+    with runtime.db.session() as session:
+        limit = float(session.scalar(select(Budget.monthly_limit).where(Budget.customer_id == "demo-debt",
+                                                                        Budget.category == "dining")))
+    assert dining["limit"] == limit and dining["remaining"] == round(limit - dining["spent"], 2)
+    assert (dining["status"] == "over") == (dining["spent"] > limit)
     with runtime.db.session() as session:
         session.get(Budget, session.scalar(select(Budget.id).where(Budget.customer_id == "demo-sme"))) \
             .monthly_limit = Decimal("100000")

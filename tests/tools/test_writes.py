@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import func, select, update
 
 from copilot.store.models import AuditEvent, Budget, Card, Dispute, PendingAction, SavingsGoal, Transaction
-from tests.tools.conftest import audit_count, call, context, grant, revoke
+from tests.tools.conftest import audit_count, call, context, grant, revoke, labelled
 from tools import cancel_action, confirm_action, open_pending_actions
 
 
@@ -73,14 +73,14 @@ def test_confirmation_rechecks_consent(seeded_any_db):
     grant(runtime, "demo-sme", ["budgets:write"])
     ctx = context(runtime, "demo-sme")
     action = call(ctx, "set_budget", category="supplies", monthly_limit=8000).pending_action
-    assert action["summary"] == "Change your business_supplies budget from $7,000.00 to $8,000.00 a month"
+    assert action["summary"] == "Change your business_supplies budget from $9,000.00 to $8,000.00 a month"
     revoke(runtime, "demo-sme", ["budgets:write"])
     refused = confirm_action(ctx, action["id"])
     assert refused.status == "consent_required" and refused.consent["reason"] == "revoked"
     assert open_pending_actions(ctx)[0]["id"] == action["id"], "a refused confirmation leaves the action pending"
     grant(runtime, "demo-sme", ["budgets:write"])
     done = confirm_action(ctx, action["id"])
-    assert done.status == "ok" and done.result["previous_limit"] == 7000.0 and done.result["monthly_limit"] == 8000.0
+    assert done.status == "ok" and done.result["previous_limit"] == 9000.0 and done.result["monthly_limit"] == 8000.0
     with runtime.db.session() as session:
         assert session.scalar(select(Budget.monthly_limit).where(Budget.customer_id == "demo-sme",
                                                                  Budget.category == "business_supplies")) == 8000
@@ -177,11 +177,12 @@ def test_disputes_only_for_posted_recent_charges_and_only_once(cards_ok, make_ct
     assert "only a charge" in call(ctx, "dispute_transaction", transaction_id=income_id, reason="other").error
     too_old = call(ctx, "dispute_transaction", transaction_id=old_id, reason="wrong_amount")
     assert too_old.status == "invalid_args" and "hand off to an agent" in too_old.error
-    action = call(ctx, "dispute_transaction", transaction_id="demo-debt-t00853", reason="duplicate_charge").pending_action
+    duplicate_id = labelled(cards_ok, "demo-debt", "duplicate_charge")
+    action = call(ctx, "dispute_transaction", transaction_id=duplicate_id, reason="duplicate_charge").pending_action
     assert action["summary"] == "Dispute the $64.82 charge at Olive Garden on 2026-11-18 as a duplicate charge"
     done = confirm_action(ctx, action["id"])
     assert done.result["status"] == "open" and done.result["amount"] == 64.82
-    twice = call(ctx, "dispute_transaction", transaction_id="demo-debt-t00853", reason="unauthorized")
+    twice = call(ctx, "dispute_transaction", transaction_id=duplicate_id, reason="unauthorized")
     assert twice.status == "ok" and twice.result["changed"] is False
     with cards_ok.db.session() as session:
         assert session.scalar(select(func.count()).select_from(Dispute)) == 1
