@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import sqlite3
+from contextlib import closing
+
 from evals.harness import evaluate, prepare
 from tests.agent.fake_openai import Script, serve
 
@@ -11,7 +14,7 @@ CASE = """
   consents: all
   turns:
     - user: "how much money do I have?"
-      expect: {route: answer, tools: [get_balances], contains: ["1,843.27"]}
+      expect: {route: answer, tools: [get_balances], contains: ["{available}"]}
 - id: llm-invented-figure
   customer: demo-debt
   consents: all
@@ -21,12 +24,19 @@ CASE = """
 """
 
 
+def checking_available(data_dir) -> str:
+    with closing(sqlite3.connect(data_dir / "copilot.db")) as db:
+        [(value,)] = db.execute("select available_balance from accounts where id = 'demo-debt-chk'").fetchall()
+    return f"{float(value):,.2f}"
+
+
 def test_scripted_llm_runs_through_the_harness(write_cases, eval_data_dir, permissive_gates):
+    available = checking_available(eval_data_dir)
     script = Script({"tool_calls": [{"name": "get_balances", "arguments": {}}]},
-                    {"content": "You have $1,843.27 available in Everyday Checking."},
+                    {"content": f"You have ${available} available in Everyday Checking."},
                     {"content": "An international wire costs $12,345.67 and your SSN 078-05-1120 is on file."})
     with serve(script) as url:
-        run = evaluate(prepare([write_cases(CASE)]), provider="openai:scripted-model", gates_file=permissive_gates,
+        run = evaluate(prepare([write_cases(CASE.replace("{available}", available))]), provider="openai:scripted-model", gates_file=permissive_gates,
                        data_dir=eval_data_dir, openai_base_url=url, openai_api_key="sk-test", openai_timeout_s=5,
                        openai_max_retries=0)
     balance, invented = run.cases

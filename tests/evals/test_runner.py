@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 from datetime import date
+from decimal import Decimal
 
 import pytest
 from sqlalchemy import select
@@ -13,7 +14,7 @@ from typer.testing import CliRunner
 from copilot import consent
 from copilot.cli.main import app
 from copilot.demo.seed import DEFAULT_SCOPES
-from copilot.store.models import Card, Transaction
+from copilot.store.models import Budget, Card, Transaction
 from evals import state
 from evals.bank import DemoBank, eval_settings
 from evals.schema import Case, Turn
@@ -94,15 +95,17 @@ def test_final_state_checks(demo_bank):
     bank = demo_bank.open(Case(id="s", customer="demo-debt", turns=[Turn(user="hi")]))
     with bank.runtime.db.session() as session:
         session.get(Card, "demo-debt-card-store").status = "frozen"
+        session.add(Budget(customer_id="demo-debt", category="coffee", monthly_limit=Decimal("45.00"), currency="USD",
+                           created_at=bank.now, updated_at=bank.now))
     with bank.runtime.db.session() as session:
         ok = state.check(session, "demo-debt", {"cards": [{"name": "homestyle store card", "status": "frozen"},
                                                           {"status": "frozen", "count": 1}],
-                                                "budgets": [{"category": "dining", "monthly_limit": 250}],
+                                                "budgets": [{"category": "Coffee", "monthly_limit": 45}],
                                                 "disputes": [{"count": 0}]})
         bad = state.check(session, "demo-debt", {"cards": [{"name": "Cashback Visa", "status": "frozen"}],
                                                  "savings_goals": [{"name": {"contains": "trip"}}]})
         shorthand = state.check(session, "demo-debt", state.normalize(
-            {"cards": {"9351": "frozen", "Cashback Visa": "active"}, "budgets": {"dining": 250}, "disputes": 0}))
+            {"cards": {"9351": "frozen", "Cashback Visa": "active"}, "budgets": {"coffee": "45.00"}, "disputes": 0}))
         wrong = state.check(session, "demo-debt", state.normalize({"cards": {"demo-debt-card-visa": "frozen"}}))
     assert ok == [] and shorthand == []
     assert wrong[0].startswith("final_state: expected at least 1 cards row(s) with ref='demo-debt-card-visa', "
