@@ -151,7 +151,7 @@ def eval_command(questions: Path = typer.Option(None, help="Question set YAML (d
             {"id": o.question.id, "question": o.question.q, "expected": list(o.question.docs),
              "got": [h.citation for h in o.result.hits], "answerable": o.result.answerable} for o in misses]},
             indent=2))
-    if summary[f"recall@{k}"] < gate:
+    if not card.passed(gate):
         fail(f"recall@{k} {summary[f'recall@{k}']:.3f} is below the gate {gate:.2f}", code=1)
     console.print(f"[green]recall@{k} {summary[f'recall@{k}']:.3f} clears the gate {gate:.2f}[/]")
 
