@@ -34,6 +34,10 @@ class KnowledgeResult(BaseModel):
     answerable: bool            # False when nothing cleared the relevance threshold: say "I don't know"
 
 
+class KnowledgeUnavailable(RuntimeError):
+    """The knowledge index cannot be searched right now (missing server, foreign collection, ...)."""
+
+
 class Retriever(Protocol):
     def search(self, query: str, *, audience: str = "customer", k: int = 5, jurisdiction: str | None = None,
                on: date | None = None) -> KnowledgeResult: ...

@@ -20,6 +20,7 @@ from chromadb.config import Settings as ChromaSettings
 from chromadb.errors import NotFoundError
 
 from copilot.config import Settings
+from copilot.context import KnowledgeUnavailable
 from copilot.offline import go_offline
 from knowledge.embedding import CopilotMiniLM
 
@@ -27,7 +28,7 @@ log = logging.getLogger(__name__)
 SCHEMA = "copilot-kb/1"          # collection metadata marker: chunk metadata layout this code reads and writes
 
 
-class KnowledgeIndexError(RuntimeError):
+class KnowledgeIndexError(KnowledgeUnavailable):
     """The knowledge index cannot be opened or rebuilt; the message says how to fix it."""
 
 

@@ -8,6 +8,7 @@ from typing import Literal
 from pydantic import Field
 from sqlalchemy import select
 
+from copilot.context import KnowledgeUnavailable
 from copilot.store.models import Conversation, Handoff
 from tools.spec import Call, NotFound, ToolArgs, ToolError, tool
 
@@ -33,7 +34,10 @@ def search_knowledge(call: Call, args: KnowledgeArgs) -> dict:
     if call.ctx.retriever is None:
         raise ToolError("the knowledge base is not available right now")
     audience = "agent" if call.ctx.role == "support_agent" else "customer"
-    found = call.ctx.retriever.search(args.query, audience=audience, k=args.k, on=call.today)
+    try:
+        found = call.ctx.retriever.search(args.query, audience=audience, k=args.k, on=call.today)
+    except KnowledgeUnavailable as exc:
+        raise ToolError("the knowledge base is not available right now") from exc
     return {"query": found.query, "answerable": found.answerable, "audience": audience,
             "hits": [{"citation": hit.citation, "doc_id": hit.doc_id, "section": hit.section, "title": hit.title,
                       "text": hit.text, "score": round(hit.score, 4), "doc_type": hit.doc_type,
