@@ -11,7 +11,7 @@ from evals.results import RunResult
 TURN = re.compile(r"^turn \d+: ")
 PATTERNS = (                                   # failure text -> the pattern it is counted under
     (re.compile(r"^(route: expected .+?, got \w+)"), r"\1"),
-    (re.compile(r"^(tools(?:_any)?: .+? not called|no_tools: \w+ was called)"), r"\1"),
+    (re.compile(r"^(tools: \w+ not called|tools_any: none of .+ called|no_tools: \w+ was called)"), r"\1"),
     (re.compile(r"^args: (\w+\.\w+) expected"), r"args: wrong \1"),
     (re.compile(r"^cites: (.+?) not cited"), r"cites: \1 not cited"),
     (re.compile(r"^(contains|not_contains): "), r"\1: wording"),
