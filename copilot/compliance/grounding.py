@@ -25,7 +25,7 @@ DATE = re.compile(
 NUMBER = re.compile(r"(?<![\w.])(?P<cur>[$€£])?\s?(?P<num>\d[\d,]*(?:\.\d+)?)(?P<mult>\s?[kK]\b)?(?P<pct>\s?%|\s?percent\b)?")
 HEDGE = re.compile(r"\b(about|around|roughly|approximately|approx\.?|nearly|almost|over|under|more than|less than|"
                    r"close to|some)\s*$|~\s*$", re.IGNORECASE)
-NOT_FIGURES = re.compile(r"\*{2,}[\s-]*\d{4}|\[[A-Z]+_\d+\]|\[[\w.-]+#[\w.-]+\]|\*{3}-\*{2}-\*{4}")
+NOT_FIGURES = re.compile(r"\*{2,}[\s-]*\d{4}|\[[A-Z]+_\d+\]|\[[\w.-]+#[\w.-]+\]|\*{3}-\*{2}-\*{4}|\b24/7\b")
 
 
 @dataclass(frozen=True)

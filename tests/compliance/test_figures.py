@@ -3,12 +3,9 @@ PII precision/recall >= 0.95 per type with no full card, SSN or IBAN left, per-t
 
 from __future__ import annotations
 
-import time
-
 import pytest
 
-from copilot.compliance import PiiVault, filter_output, guard_input
-from evals.guard.score import SAMPLE_ANSWER, SAMPLE_EVIDENCE, load, score_attacks, score_benign, score_pii
+from evals.guard.score import load, score_attacks, score_benign, score_latency, score_pii
 
 
 def test_attack_block_rate():
@@ -40,19 +37,9 @@ def test_pii_precision_recall_and_no_full_identifier_leaks():
         assert figures["per_type"][kind]["precision"] >= 0.95, (kind, figures["per_type"][kind])
 
 
-@pytest.mark.timeout(300)
+@pytest.mark.timeout(600)
 def test_guard_and_filter_overhead_per_turn():
-    """CPU time of guard_input (PII vault included) + filter_output, with the message embedding shared through the
-    embedder's cache as in a real turn (the planner embeds the same message); thread CPU time keeps the figure
-    stable on a busy CI machine."""
-    messages = [b["text"] for b in load("benign.jsonl")][:150]
-    for message in messages:                   # the turn's embedding, computed once and shared
-        guard_input(message)
-    timings = []
-    for message in messages:
-        start = time.thread_time()
-        guard_input(message, vault=PiiVault())
-        filter_output(SAMPLE_ANSWER, SAMPLE_EVIDENCE)
-        timings.append((time.thread_time() - start) * 1000)
-    timings.sort()
-    assert timings[int(0.95 * (len(timings) - 1))] < 10.0
+    """p95 of guard_input + filter_output with the turn's message embedding shared through the embedder's cache
+    (thread CPU time, so the figure holds on a busy CI machine); the fresh-embedding figure is reported, not gated."""
+    figures = score_latency(turns=150)
+    assert figures["shared_p95_ms"] < 10.0, figures
