@@ -65,6 +65,13 @@ class Decision:
         return any(hit.action == "escalate" for hit in self.rules)
 
     @property
+    def route(self) -> str | None:
+        """The turn route a stopping decision implies (DESIGN.md §4.3): handoff when escalated, else blocked."""
+        if not self.blocked:
+            return None
+        return "handoff" if self.escalate else "blocked"
+
+    @property
     def rule_ids(self) -> list[str]:
         return [hit.rule_id for hit in self.rules]
 

@@ -39,7 +39,7 @@ LEGIT = [
 @pytest.mark.parametrize("text", ATTACKS)
 def test_attacks_are_blocked_with_a_calm_reply(text):
     decision = guard_input(text)
-    assert decision.verdict == "block", decision.rules
+    assert decision.verdict == "block" and decision.route == "blocked", decision.rules
     assert decision.rule_ids and all(r.startswith(("inj.", "abuse.")) for r in decision.rule_ids)
     assert "help" in decision.message.lower()
 

@@ -58,7 +58,7 @@ def test_advice_boundary_rewrites_and_points_to_an_adviser():
 
 def test_fairness_escalates():
     decision = filter_output("Because you are a woman, a smaller loan would suit you.")
-    assert decision.verdict == "block" and decision.escalate
+    assert decision.verdict == "block" and decision.escalate and decision.route == "handoff"
     assert decision.rule_ids == ["fairness.protected_attribute"]
 
 
