@@ -102,7 +102,11 @@ class DemoBank:
         settings = self.settings.model_copy(update={"database_url": f"sqlite:///{path}"})
         retriever = PlantedRetriever(self.retriever, case.setup.knowledge) if case.setup.knowledge else self.retriever
         bank = CaseBank(CaseRuntime(settings, retriever), case.customer, path)
-        bank.set_up(case)
+        try:
+            bank.set_up(case)
+        except Exception:
+            bank.close()
+            raise
         return bank
 
 
