@@ -21,6 +21,7 @@ app.add_typer(tools_app, name="tools")
 app.add_typer(consent_app, name="consent")
 app.add_typer(kb_app, name="kb")
 app.command("guard")(guard)
+app.command("serve")(__import__("copilot.cli.serve", fromlist=["serve"]).serve)
 app.command("eval")(__import__("copilot.cli.evals", fromlist=["evaluate"]).evaluate)
 
 

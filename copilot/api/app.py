@@ -1,0 +1,90 @@
+"""The FastAPI application factory: routers per surface, error handlers, limits, metrics, security headers, pages."""
+
+from __future__ import annotations
+
+import logging
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+from fastapi.staticfiles import StaticFiles
+from starlette.concurrency import run_in_threadpool
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from copilot import __version__
+from copilot.agent.loop import Copilot
+from copilot.api import errors
+from copilot.api.limits import BodyLimit, RateLimiter
+from copilot.api.routers import (actions, assist, chat, consents, conversations, data, health, kb, metrics, pages,
+                                 tokens)
+from copilot.api.settings import ApiSettings
+from copilot.api.telemetry import HttpMetrics
+from copilot.config import Settings, get_settings
+from copilot.runtime import Runtime
+
+STATIC = pages.STATIC
+log = logging.getLogger(__name__)
+SECURITY_HEADERS = [
+    (b"content-security-policy", b"default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+                                 b"connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'"),
+    (b"x-content-type-options", b"nosniff"),
+    (b"referrer-policy", b"no-referrer"),
+    (b"x-frame-options", b"DENY"),
+]
+DOCS_CSP = (b"default-src 'self'; script-src 'self' 'unsafe-inline' https://cdn.jsdelivr.net; "
+            b"style-src 'self' 'unsafe-inline' https://cdn.jsdelivr.net; img-src 'self' data: https:")
+
+
+class SecurityHeaders:
+    """ASGI middleware adding the security headers (a looser CSP for the interactive /docs page)."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            return await self.app(scope, receive, send)
+        docs = scope["path"] in ("/docs", "/redoc")
+
+        async def with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                extra = [(k, DOCS_CSP if docs and k == b"content-security-policy" else v) for k, v in SECURITY_HEADERS]
+                message["headers"] = list(message.get("headers", [])) + extra
+            await send(message)
+
+        await self.app(scope, receive, with_headers)
+
+
+def _warm_up(runtime: Runtime, copilot: Copilot) -> None:
+    """Compile the agent and load the embedder and knowledge index, so the first customer does not wait."""
+    _ = copilot.agent
+    runtime.retriever.search("warm up", k=1)
+
+
+def create_app(settings: Settings | None = None, api_settings: ApiSettings | None = None,
+               runtime: Runtime | None = None) -> FastAPI:
+    """Build the app from settings (COPILOT_* and COPILOT_API_*); tests may pass a ready Runtime."""
+    runtime = runtime or Runtime(settings or get_settings())
+    api_settings = api_settings or ApiSettings()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI):
+        runtime.db                                        # migrate (or fail) before taking traffic
+        if api_settings.warmup:
+            await run_in_threadpool(_warm_up, runtime, app.state.copilot)
+        yield
+
+    app = FastAPI(title="Financial copilot API", version=__version__, lifespan=lifespan,
+                  description="Chat with the copilot (SSE or JSON), manage consents, confirm actions, and the "
+                              "support-agent assist panel. Authenticate with `Authorization: Bearer <token>`; "
+                              "every error is JSON `{\"error\": {\"code\", \"message\"}}`.")
+    app.state.runtime, app.state.api_settings = runtime, api_settings
+    app.state.copilot = Copilot(runtime)
+    app.state.limiter = RateLimiter(api_settings.rate_per_minute, api_settings.rate_burst)
+    errors.install(app)
+    for module in (health, metrics, tokens, chat, conversations, consents, data, actions, assist, kb, pages):
+        app.include_router(module.router)
+    app.mount("/static", StaticFiles(directory=STATIC), name="static")
+    app.add_middleware(BodyLimit, max_bytes=api_settings.max_body_bytes)
+    app.add_middleware(SecurityHeaders)
+    app.add_middleware(HttpMetrics)
+    return app

@@ -1,0 +1,62 @@
+"""Pending actions: the Confirm and Cancel buttons; exactly once (a repeated press replays the first result)."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+from copilot.agent.composer import confirmation
+from copilot.agent.state import load_profile
+from copilot.api.deps import CustomerDep, IdPath, RuntimeDep, tool_context
+from copilot.api.errors import ApiError
+from copilot.api.release import evidence, release
+from copilot.api.schemas import ActionResult
+from copilot.store.models import Conversation, Message, PendingAction
+from tools import ToolOutcome, cancel_action, confirm_action
+
+router = APIRouter(prefix="/api/actions", tags=["actions"])
+REFUSALS = {"consent_required": (403, "consent_required"), "step_up_required": (403, "step_up_required"),
+            "not_found": (404, "not_found"), "invalid_args": (409, "conflict"), "error": (409, "conflict")}
+
+
+def _own_action(runtime, action_id: str, customer_id: str) -> PendingAction:
+    with runtime.db.session() as session:
+        action = session.get(PendingAction, action_id)
+    if action is None or action.customer_id != customer_id:
+        raise ApiError(404, "not_found", f"no pending action {action_id!r}")
+    return action
+
+
+def _answer(runtime, principal, action: PendingAction, outcome: ToolOutcome) -> dict:
+    """The result for the page; the first time, the filtered reply also joins the conversation."""
+    if outcome.status != "ok":
+        status, code = REFUSALS.get(outcome.status, (409, "conflict"))
+        raise ApiError(status, code, outcome.error or outcome.status, consent=outcome.consent,
+                       action=outcome.pending_action)
+    now = runtime.settings.now()
+    with runtime.db.session() as session:
+        draft = confirmation(outcome, load_profile(session, action.customer_id))
+        proof = evidence(session, action.customer_id, now, tool_results=[outcome.result, outcome.pending_action])
+        decision = release(session, draft, proof, principal=principal, customer_id=action.customer_id,
+                           conversation_id=action.conversation_id, now=now)
+        text = decision.message if decision.blocked else decision.text
+        conversation = session.get(Conversation, action.conversation_id) if action.conversation_id else None
+        if conversation is not None and not outcome.replayed:
+            session.add(Message(conversation_id=conversation.id, role="system", author=principal.actor, content=text,
+                                route="answer", created_at=now))
+            conversation.updated_at = now
+    return {"action": outcome.pending_action, "status": outcome.pending_action["status"], "result": outcome.result,
+            "replayed": outcome.replayed, "message": text}
+
+
+@router.post("/{action_id}/confirm", response_model=ActionResult, summary="Carry out a pending action (once)")
+def confirm(action_id: IdPath, principal: CustomerDep, runtime: RuntimeDep) -> dict:
+    action = _own_action(runtime, action_id, principal.subject)
+    outcome = confirm_action(tool_context(runtime, principal, action.conversation_id), action_id)
+    return _answer(runtime, principal, action, outcome)
+
+
+@router.post("/{action_id}/cancel", response_model=ActionResult, summary="Cancel a pending action")
+def cancel(action_id: IdPath, principal: CustomerDep, runtime: RuntimeDep) -> dict:
+    action = _own_action(runtime, action_id, principal.subject)
+    outcome = cancel_action(tool_context(runtime, principal, action.conversation_id), action_id)
+    return _answer(runtime, principal, action, outcome)

@@ -1,0 +1,34 @@
+"""Conversations: the customer's list and one conversation's history (polled for support-agent replies)."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Query
+from sqlalchemy import select
+
+from copilot.api.deps import ASSIST_CHANNEL, CustomerDep, OwnConversation, RuntimeDep, tool_context
+from copilot.api.history import conversation_dict, messages
+from copilot.api.schemas import ConversationOut, HistoryOut
+from copilot.store.models import Conversation
+from tools import open_pending_actions
+
+router = APIRouter(prefix="/api/conversations", tags=["conversations"])
+
+
+@router.get("", response_model=list[ConversationOut], summary="My conversations, most recent first")
+def list_conversations(principal: CustomerDep, runtime: RuntimeDep,
+                       limit: int = Query(50, ge=1, le=200)) -> list[dict]:
+    with runtime.db.session() as session:
+        rows = session.scalars(select(Conversation).where(Conversation.customer_id == principal.subject,
+                                                          Conversation.channel != ASSIST_CHANNEL)
+                               .order_by(Conversation.updated_at.desc(), Conversation.id).limit(limit))
+        return [conversation_dict(c) for c in rows]
+
+
+@router.get("/{conversation_id}", response_model=HistoryOut, summary="A conversation's messages and pending actions")
+def history(conversation: OwnConversation, principal: CustomerDep, runtime: RuntimeDep,
+            after: int = Query(0, ge=0, le=2**62, description="Only messages with a larger id (for polling)")) -> dict:
+    pending = open_pending_actions(tool_context(runtime, principal, conversation.id))
+    with runtime.db.session() as session:
+        current = session.get(Conversation, conversation.id)
+        return {"conversation": conversation_dict(current), "messages": messages(session, conversation.id, after),
+                "pending_actions": pending}

@@ -1,0 +1,95 @@
+"""The copilot's suggested reply for a support agent: the customer's latest real question, answered by the copilot
+as the agent (agent-audience knowledge, consent gate with `support:share`) in a scratch conversation.
+
+The scratch ("assist") conversation keeps the suggestions' traces apart from the customer's chat and is never
+shown to the customer. Nothing proposed there may take effect: its pending actions are cancelled and its
+hand-offs closed at once.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import select, update
+
+from copilot.agent.loop import Copilot
+from copilot.api.access import OPEN
+from copilot.api.auth import Principal
+from copilot.api.deps import ASSIST_CHANNEL, tool_context
+from copilot.api.history import user_messages
+from copilot.runtime import Runtime
+from copilot.store.models import Conversation, Handoff, Message, TurnTrace
+from tools import cancel_action, open_pending_actions
+
+PROCEDURES, PROCEDURE_POOL = 5, 10          # passages shown; candidates searched (agent-only procedures first)
+
+
+def scratch_title(conversation_id: str) -> str:
+    return f"assist:{conversation_id}"
+
+
+def scratch_of(session, conversation: Conversation) -> Conversation | None:
+    return session.scalar(select(Conversation).where(Conversation.customer_id == conversation.customer_id,
+                                                     Conversation.channel == ASSIST_CHANNEL,
+                                                     Conversation.title == scratch_title(conversation.id)))
+
+
+def _question(session, conversation_id: str) -> Message | None:
+    """The customer's latest message that was a question rather than a request for a person (else the latest)."""
+    users = user_messages(session, conversation_id)
+    handed = set(session.scalars(select(TurnTrace.user_message_id).where(TurnTrace.conversation_id == conversation_id,
+                                                                         TurnTrace.route == "handoff")))
+    questions = [m for m in users if m.id not in handed]
+    return (questions or users or [None])[-1]
+
+
+def _scratch(runtime: Runtime, copilot: Copilot, conversation: Conversation) -> str:
+    """The scratch conversation for this chat, carrying the chat's dialogue state (so follow-ups resolve)."""
+    with runtime.db.session() as session:
+        scratch = scratch_of(session, conversation)
+        if scratch is not None:
+            scratch.state = dict(conversation.state or {})
+            return scratch.id
+    scratch_id = copilot.start(conversation.customer_id, channel=ASSIST_CHANNEL)
+    with runtime.db.session() as session:
+        scratch = session.get(Conversation, scratch_id)
+        scratch.title, scratch.state = scratch_title(conversation.id), dict(conversation.state or {})
+    return scratch_id
+
+
+def _neutralise(runtime: Runtime, agent: Principal, scratch_id: str, customer_id: str) -> None:
+    ctx = tool_context(runtime, agent, scratch_id, customer_id)
+    for action in open_pending_actions(ctx):
+        cancel_action(ctx, action["id"])
+    with runtime.db.session() as session:
+        session.execute(update(Handoff).where(Handoff.conversation_id == scratch_id, Handoff.status.in_(OPEN))
+                        .values(status="closed", updated_at=runtime.settings.now()))
+        session.execute(update(Conversation).where(Conversation.id == scratch_id).values(status="closed"))
+
+
+def citation_dict(runtime: Runtime, handle: str) -> dict:
+    section = runtime.retriever.get_section(handle, audience="agent")
+    return {"handle": handle, "title": section.title if section else handle,
+            "section": section.section if section else "", "audience": section.audience if section else "unknown"}
+
+
+def suggest(runtime: Runtime, copilot: Copilot, agent: Principal, conversation: Conversation) -> dict:
+    """A suggested reply with its citations, compliance result and tool calls, plus passages to read (agent-only
+    procedures first)."""
+    with runtime.db.session() as session:
+        question = _question(session, conversation.id)
+    if question is None:
+        return {"suggestion_id": None, "question": None, "text": "", "route": None, "citations": [], "tools": [],
+                "compliance": None, "proposed_action": None, "consent_request": None, "procedures": []}
+    scratch_id = _scratch(runtime, copilot, conversation)
+    result = copilot.send(scratch_id, question.content, actor=agent.actor, role="support_agent")
+    _neutralise(runtime, agent, scratch_id, conversation.customer_id)
+    output = (result.guard or {}).get("output") or {}
+    found = runtime.retriever.search(question.content, audience="agent", k=PROCEDURE_POOL)
+    procedures = sorted(found.hits, key=lambda hit: hit.audience != "agent")[:PROCEDURES]
+    return {"suggestion_id": result.trace_id, "question": {"id": question.id, "content": question.content},
+            "text": result.answer, "route": result.route,
+            "citations": [citation_dict(runtime, handle) for handle in result.citations], "tools": result.tools,
+            "compliance": {"verdict": output.get("verdict"), "rules": output.get("rules", []),
+                           "escalate": output.get("escalate", False)},
+            "proposed_action": result.pending_action, "consent_request": result.consent_request,
+            "procedures": [{"handle": h.citation, "title": h.title, "section": h.section, "audience": h.audience,
+                            "text": h.text} for h in procedures]}
