@@ -1,0 +1,242 @@
+// The customer chat: streamed answers with citations and charts, consent requests (Allow / Deny), confirmation
+// buttons for pending actions, and support-agent replies while a hand-off is open.
+import { api, stream, el, say, whoami, signOut, accountLine, CITATION, citationUrl, citationLabel } from "/static/api.js";
+import { chart } from "/static/charts.js";
+
+const log = document.getElementById("log");
+const input = document.getElementById("message");
+const sendButton = document.getElementById("send");
+const state = { me: null, conversation: null, lastId: 0, polling: null, busy: false };
+const ROLE_NAMES = { user: "You", assistant: "Copilot", agent: "Support agent", system: "Northbridge" };
+
+/** Text with its [doc#section] citations turned into numbered links to the cited section. */
+function richText(text, handles) {
+  const out = [];
+  let at = 0;
+  for (const match of text.matchAll(CITATION)) {
+    out.push(text.slice(at, match.index));
+    const handle = `${match[1]}#${match[2]}`;
+    if (!handles.includes(handle)) handles.push(handle);
+    const n = handles.indexOf(handle) + 1;
+    out.push(el("a", { href: citationUrl(handle), target: "_blank", rel: "noopener",
+      "aria-label": `Source ${n}: ${citationLabel(handle)} (opens in a new tab)` }, `[${n}]`));
+    at = match.index + match[0].length;
+  }
+  out.push(text.slice(at));
+  return out;
+}
+
+const titles = new Map();
+
+/** The section's real title for a source link (fetched once per handle; the slug stays if that fails). */
+async function titled(link, handle) {
+  if (!titles.has(handle)) {
+    const [doc, section] = handle.split("#");
+    titles.set(handle, api(`/api/kb/sections/${doc}/${section}`).then((s) => `${s.title}: ${s.section}`).catch(() => null));
+  }
+  const title = await titles.get(handle);
+  if (title) link.textContent = title;
+}
+
+function sources(handles) {
+  if (!handles.length) return null;
+  return el("ol", { class: "sources", "aria-label": "Sources" }, handles.map((h) => {
+    const link = el("a", { href: citationUrl(h), target: "_blank", rel: "noopener" }, citationLabel(h));
+    titled(link, h);
+    return el("li", {}, link);
+  }));
+}
+
+/** One bubble; `fill(text, citations, ui)` (re)draws its body, so streamed deltas can grow it. */
+function bubble(role) {
+  const node = el("div", { class: `msg ${role}` });
+  const body = el("div", { class: "body" });
+  const extras = el("div", { class: "extras" });
+  node.append(el("span", { class: "who" }, ROLE_NAMES[role] || role), body, extras);
+  log.append(node);
+  const fill = (text, citations = []) => {
+    const handles = [...citations];
+    body.replaceChildren(...richText(text, handles), sources(handles) || "");
+    log.scrollTop = log.scrollHeight;
+  };
+  const add = (child) => {
+    if (child) extras.append(child);
+    log.scrollTop = log.scrollHeight;
+  };
+  return { node, fill, add };
+}
+
+function showMessage(message) {
+  const b = bubble(message.role);
+  b.fill(message.content, message.citations || []);
+  for (const block of message.ui || []) b.add(chart(block));
+  state.lastId = Math.max(state.lastId, message.id);
+}
+
+function consentCard(request, originalText) {
+  const purposes = Object.values(request.purposes || {});
+  const card = el("div", { class: "card", role: "group", "aria-label": "Permission request" },
+    el("p", {}, "To do this, the copilot needs your permission to ", el("strong", {}, purposes.join("; ")), "."),
+    el("p", { class: "muted" }, "Nothing is shared unless you choose Allow. You can revoke it any time in Privacy and consents."));
+  const allow = el("button", { type: "button", onclick: () => decide(true) }, "Allow");
+  const deny = el("button", { type: "button", class: "secondary", onclick: () => decide(false) }, "Deny");
+  card.append(el("div", { class: "buttons" }, allow, deny));
+  async function decide(granted) {
+    allow.disabled = deny.disabled = true;
+    const path = `/api/customers/${state.me.subject}/consents`;
+    try {
+      if (granted) await api(path, { method: "POST", body: { scopes: request.scopes } });
+      else await api(`${path}/decline`, { method: "POST", body: { scopes: request.scopes } });
+      const note = !granted ? "Not shared. Nothing was shared." : originalText ? "Allowed. Asking again…" : "Allowed.";
+      card.append(el("p", { role: "status" }, note));
+      if (granted && originalText) await send(originalText);
+    } catch (error) {
+      allow.disabled = deny.disabled = false;
+      say(error.message, true);
+    }
+    input.focus();
+  }
+  return card;
+}
+
+function actionCard(action) {
+  const card = el("div", { class: "card", role: "group", "aria-label": "Action waiting for your confirmation",
+    "data-action": action.id }, el("p", {}, action.summary));
+  const confirm = el("button", { type: "button", onclick: () => decide("confirm") }, "Confirm");
+  const cancel = el("button", { type: "button", class: "secondary", onclick: () => decide("cancel") }, "Cancel");
+  card.append(el("div", { class: "buttons" }, confirm, cancel));
+  async function decide(verb) {
+    confirm.disabled = cancel.disabled = true;
+    try {
+      const done = await api(`/api/actions/${action.id}/${verb}`, { method: "POST" });
+      card.append(el("p", { role: "status" }, done.replayed ? done.message : verb === "confirm" ? "Confirmed." : "Cancelled."));
+      await Promise.all([loadAccounts(), catchUp()]);
+    } catch (error) {
+      card.append(el("p", { class: "error", role: "alert" }, error.message));
+    }
+    input.focus();
+  }
+  return card;
+}
+
+/** While the copilot answers, the send and quick-question buttons wait (a second question is not dropped silently). */
+function setBusy(busy) {
+  state.busy = busy;
+  for (const button of [sendButton, ...document.querySelectorAll("[data-ask]")]) button.disabled = busy;
+}
+
+async function send(text) {
+  if (state.busy) return;
+  setBusy(true);
+  bubble("user").fill(text);
+  const answer = bubble("assistant");
+  answer.node.setAttribute("aria-busy", "true");
+  let draft = "";
+  const citations = [];
+  say("The copilot is answering…");
+  try {
+    await stream(`/api/conversations/${state.conversation}/messages`, { text, client_message_id: crypto.randomUUID() },
+      (name, data) => {
+        if (name === "text") { draft += data.delta; answer.fill(draft, citations); }
+        else if (name === "citation") { citations.push(data.citation); answer.fill(draft, citations); }
+        else if (name === "consent_request") answer.add(consentCard(data, text));
+        else if (name === "confirm") answer.add(actionCard(data));
+        else if (name === "ui") answer.add(chart(data));
+        else if (name === "route") answer.node.dataset.route = data.route;
+        else if (name === "error") throw new Error(data.message);
+      });
+    say("");
+  } catch (error) {
+    answer.fill(draft || "Sorry, that did not go through.");
+    say(error.message, true);
+  } finally {
+    answer.node.setAttribute("aria-busy", "false");
+    setBusy(false);
+  }
+  await Promise.all([catchUp(), loadAccounts()]);
+}
+
+/** Learn the ids of the turn just streamed, and show any agent or bank messages that arrived meanwhile. */
+async function catchUp() {
+  const history = await api(`/api/conversations/${state.conversation}?after=${state.lastId}`);
+  for (const message of history.messages) {
+    if (message.role === "agent" || message.role === "system") showMessage(message);
+    state.lastId = Math.max(state.lastId, message.id);
+  }
+  renderActions(history.pending_actions);
+  const handoff = history.conversation.status === "handoff";
+  if (handoff && !state.polling) {
+    state.polling = setInterval(catchUp, state.me.poll_seconds * 1000);
+    await offerSharing();
+  }
+  if (!handoff && state.polling) { clearInterval(state.polling); state.polling = null; }
+}
+
+/** During a hand-off, offer to let the agent see the account summary (once, and only if not already shared). */
+async function offerSharing() {
+  const grants = await api(`/api/customers/${state.me.subject}/consents`);
+  if (grants.some((g) => g.scopes.includes("support:share"))) return;
+  const scopes = await api("/api/consent-scopes");
+  const note = bubble("system");
+  note.fill("While you wait: would you like the support agent to see your account summary?");
+  note.add(consentCard({ scopes: ["support:share"], purposes: { "support:share": scopes["support:share"] } }));
+}
+
+function renderActions(actions) {
+  const list = document.getElementById("actions");
+  list.replaceChildren(...(actions.length ? actions.map((a) => el("li", {}, actionCard(a)))
+    : [el("li", { class: "muted" }, "Nothing waiting.")]));
+}
+
+async function loadAccounts() {
+  const data = await api(`/api/customers/${state.me.subject}/accounts`);
+  document.getElementById("accounts").replaceChildren(...data.accounts.map((a) => el("li", {}, accountLine(a))));
+  document.getElementById("cards").replaceChildren(...data.cards.map((c) =>
+    el("li", { "data-card": c.id }, `${c.name} ••${c.last4} `, el("span", { class: `badge ${c.status}` }, c.status))));
+}
+
+async function openConversation(fresh) {
+  const key = `copilot.conversation.${state.me.subject}`;
+  const saved = sessionStorage.getItem(key);
+  log.replaceChildren();
+  state.lastId = 0;
+  if (saved && !fresh) {
+    try {
+      const history = await api(`/api/conversations/${saved}`);
+      state.conversation = saved;
+      history.messages.forEach(showMessage);
+      return catchUp();
+    } catch (error) {
+      if (error.status !== 404) throw error;
+    }
+  }
+  const created = await api("/api/conversations", { method: "POST", body: { channel: "web" } });
+  state.conversation = created.id;
+  sessionStorage.setItem(key, created.id);
+  bubble("assistant").fill("Hello! Ask me about your spending, budgets, bills, debts or savings, or about our products and fees.");
+  return catchUp();
+}
+
+async function main() {
+  state.me = await whoami("customer");
+  if (!state.me) return;
+  const profile = await api(`/api/customers/${state.me.subject}/profile`);
+  document.getElementById("who").textContent = `· ${profile.name}`;
+  document.getElementById("composer").addEventListener("submit", (event) => {
+    event.preventDefault();
+    const text = input.value.trim();
+    if (!text || state.busy) return;
+    input.value = "";
+    send(text);
+  });
+  input.addEventListener("keydown", (event) => {
+    if (event.key === "Enter" && !event.shiftKey) { event.preventDefault(); document.getElementById("composer").requestSubmit(); }
+  });
+  document.querySelectorAll("[data-ask]").forEach((b) => b.addEventListener("click", () => send(b.dataset.ask)));
+  document.getElementById("new-chat").addEventListener("click", () => openConversation(true));
+  document.getElementById("sign-out").addEventListener("click", signOut);
+  await Promise.all([openConversation(false), loadAccounts()]);
+  input.focus();
+}
+
+main().catch((error) => say(error.message, true));
