@@ -22,6 +22,11 @@ class Signal:
     match: str
     pattern: int = 0                 # the pattern's position in its rule's list (audit detail without the text)
 
+    @property
+    def derived(self) -> bool:
+        """An encoded-payload signal restating another pattern's hit: reported, not counted twice."""
+        return self.pattern == 0
+
 
 class Heuristics:
     """Compiled pattern sets; `signals()` returns the strongest hit of each pattern across all views."""
@@ -45,7 +50,7 @@ class Heuristics:
 
 
 def _obfuscation_signals(signals) -> list[Signal]:
-    """An instruction only visible once decoded is itself an encoded-payload attack."""
+    """An instruction only visible once decoded is itself an encoded-payload attack (reported, counted once)."""
     return [Signal("inj.encoded_payload", s.weight, s.view, s.match) for s in signals
             if s.view in OBFUSCATED_VIEWS and s.rule_id != "inj.encoded_payload"]
 

@@ -38,7 +38,7 @@ class Assessment:
     def hits(self, policy: Policy) -> list[RuleHit]:
         strongest: dict[str, Signal] = {}
         for signal in self.signals:
-            if signal.weight > strongest.get(signal.rule_id, signal).weight or signal.rule_id not in strongest:
+            if signal.rule_id not in strongest or signal.weight > strongest[signal.rule_id].weight:
                 strongest[signal.rule_id] = signal
         hits = [policy.hit(rule_id, f"score {self.score:.2f}; pattern {s.rule_id}#{s.pattern} in {s.view} text")
                 for rule_id, s in strongest.items()]
@@ -73,11 +73,11 @@ def assess(texts: list[str], policy: Policy, sections: tuple[str, ...] = INPUT_S
     """Score many texts; embeddings only for those the patterns have not already decided."""
     heuristics = heuristics_for(policy, sections)
     signals = [heuristics.signals(text) for text in texts]
-    decided = [noisy_or(s.weight for s in sig) >= 0.999 for sig in signals]
-    plain = [None if done else canonical(text) for text, done in zip(texts, decided)]
+    evidence = [[s.weight for s in sig if not s.derived] for sig in signals]
+    plain = [None if noisy_or(weights) >= 0.999 else canonical(text) for text, weights in zip(texts, evidence)]
     similarities = _similarities(plain, policy)
-    return [Assessment(noisy_or([s.weight for s in sig] + [sim.weight if sim else 0.0]), sig, sim)
-            for sig, sim in zip(signals, similarities)]
+    return [Assessment(noisy_or(weights + [sim.weight if sim else 0.0]), sig, sim)
+            for weights, sig, sim in zip(evidence, signals, similarities)]
 
 
 def _classifier_hit(text: str, score: float, policy: Policy) -> list[RuleHit]:

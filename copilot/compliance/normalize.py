@@ -20,7 +20,7 @@ TAG_CHARS = re.compile("[\U000e0000-\U000e007f]")
 CONFUSABLES = str.maketrans("аеорсуххіјѕԁɡοαεικνρτυχАВЕКМНОРСТХІЅ", "aeopcyxxijsdgoaeikvptuxABEKMHOPCTXIS")
 MIXED_WORD = re.compile(r"\w*[a-zA-Z]\w*", re.UNICODE)
 LEET = str.maketrans("013457@$!|98", "oieastasilgb")
-LEET_WORD = re.compile(r"(?=[\w@$!|]*[a-zA-Z])(?=[\w@$!|]*[0-9@$!|])[\w@$!|]{3,}")
+LEET_WORD = re.compile(r"(?=[\w@$!|]*[a-zA-Z])(?=[\w@$!|]*[0-9@$!|])[\w@$!|]{2,}")
 SPACED = re.compile(r"\b(?:[A-Za-z][ .\-_*+/]{1,2}){3,}[A-Za-z]\b")
 SEPARATORS = re.compile(r"(?<=[A-Za-z])[-_*.+]+(?=[A-Za-z])")       # IGNORE-RULES-NOW, system_prompt
 B64 = re.compile(r"[A-Za-z0-9+/_-]{16,}={0,2}")
