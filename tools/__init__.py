@@ -6,11 +6,12 @@ confirm_action, cancel_action, open_pending_actions.
 
 from tools import (balances, bills, budgets, cards, cashflow, credit, debt, disputes, fraud,  # noqa: F401
                    savings, spending, support, transactions)
-from tools.registry import (CONTRACT_TOOLS, REGISTRY, ToolOutcome, ToolSpec, cancel_action, confirm_action,
+from tools.registry import (CONTRACT_TOOLS, REGISTRY, ToolOutcome, ToolSpec, cancel_action, check_consent,
+                            confirm_action,
                             open_pending_actions, openai_tool_schemas, run_tool)
 
 for _name in CONTRACT_TOOLS:                # list the tools in the contract's order
     REGISTRY[_name] = REGISTRY.pop(_name)
 
 __all__ = ["CONTRACT_TOOLS", "REGISTRY", "ToolOutcome", "ToolSpec", "cancel_action", "confirm_action", "open_pending_actions",
-           "openai_tool_schemas", "run_tool"]
+           "check_consent", "openai_tool_schemas", "run_tool"]

@@ -59,3 +59,15 @@ def run_tool(ctx: ToolContext, name: str, raw_args: dict[str, Any] | None) -> To
 
     return audited(ctx, kind="tool_call", name=name, scopes=scopes, args=dumped, work=work,
                    attempts=2 if spec.writes else 1)
+
+
+def check_consent(ctx: ToolContext, name: str) -> ToolOutcome | None:
+    """The consent gate alone, before a call can be completed (e.g. which card?): an audited refusal, or None."""
+    spec = REGISTRY[name]
+    scopes = needed_scopes(ctx, spec, None) if spec.scopes_for is None else spec.scopes
+    with ctx.db.session() as session:
+        _, refusal = consent.evaluate(session, ctx.customer_id, scopes, ctx.now)
+    if refusal is None:
+        return None
+    return audited(ctx, kind="tool_call", name=name, scopes=scopes, args={},
+                   work=lambda _session, _attempt: refused(name, {}, refusal))

@@ -43,11 +43,11 @@ def _phrases() -> dict:
     return yaml.safe_load((ANSWERS / "_phrases.yaml").read_text(encoding="utf-8"))
 
 
-def render(name: str, **values) -> str:
+def render(template: str, **values) -> str:
     phrases = _phrases()
     values.setdefault("phrases", phrases["intents"])
     values.setdefault("capabilities", phrases["capabilities"].strip())
-    text = _env().get_template(f"{name}.j2").render(**values)
+    text = _env().get_template(f"{template}.j2").render(**values)
     return re.sub(r"\n{3,}", "\n\n", text).strip()
 
 
@@ -80,8 +80,9 @@ def compose(turn: TurnContext) -> str:
     """The offline provider's answer for this turn."""
     plan, profile = turn.plan, turn.profile
     sections = []
-    reply = render(plan.reply, first_name=profile.first_name, **plan.data,
-                   **({"consents": consent_rows(turn)} if plan.reply == "consent_manage" else {})) if plan.reply else ""
+    if plan.reply == "consent_manage":
+        plan.data["consents"] = consent_rows(turn)
+    reply = render(plan.reply, first_name=profile.first_name, **plan.data) if plan.reply else ""
     if reply and not plan.data.get("ask_after"):
         sections.append(reply)
     latest = {}
@@ -103,8 +104,9 @@ def consent_rows(turn: TurnContext) -> list[dict]:
     from copilot.consent import active_consents
 
     with turn.tool_ctx.db.session() as session:
-        return [{"purpose": c.purpose, "granted": c.granted_at.date(), "expires": c.expires_at.date() if c.expires_at
-                 else None} for c in active_consents(session, turn.tool_ctx.customer_id, turn.tool_ctx.now)]
+        return [{"purpose": c.purpose, "granted": c.granted_at.date().isoformat(),
+                 "expires": c.expires_at.date().isoformat() if c.expires_at else None}
+                for c in active_consents(session, turn.tool_ctx.customer_id, turn.tool_ctx.now)]
 
 
 def confirmation(outcome, profile: Profile) -> str:
@@ -125,7 +127,8 @@ def evidence(turn: TurnContext) -> Evidence:
         marketing = "marketing:offers" in current_state(session, profile.customer_id, turn.tool_ctx.now).scopes
     flags = set(turn.state.flags) | set(flags_for(turn))
     used = {o.name for o in turn.outcomes if o.status == "ok"}
-    return Evidence(tool_results=[grounding(o) for o in turn.outcomes],
+    ledger = [turn.plan.data["consents"]] if turn.plan and "consents" in turn.plan.data else []
+    return Evidence(tool_results=[grounding(o) for o in turn.outcomes] + ledger,
                     kb_chunks=[h.text for h in turn.hits] + APPROVED_FACTS, customer_messages=[turn.user_text],
                     own_identifiers=own, citations=turn.citations, flags=flags, marketing_consent=marketing,
                     has_projection=bool(used & PROJECTIONS) if turn.plan else None,
@@ -135,7 +138,8 @@ def evidence(turn: TurnContext) -> Evidence:
 def grounding(outcome) -> dict:
     """What a tool call lets an answer state: its arguments, its result, and the size of each list it returned."""
     sizes = {key: len(value) for key, value in (outcome.result or {}).items() if isinstance(value, list)}
-    return {"args": outcome.args, "result": outcome.result, "pending": outcome.pending_action, "counts": sizes}
+    return {"args": outcome.args, "result": outcome.result, "pending": outcome.pending_action, "counts": sizes,
+            "error": outcome.error}
 
 
 def release(draft: str, turn: TurnContext, route: str) -> tuple[str, Decision]:

@@ -43,9 +43,22 @@ def mentioned_card(outcome) -> str | None:
     result = outcome.result or {}
     if isinstance(result.get("card"), dict):
         return result["card"].get("id")
+    if outcome.name in ("freeze_card", "unfreeze_card"):
+        return outcome.args.get("card")
     alerts = sorted(result.get("alerts", []), key=lambda a: (not a.get("fraud_suspected"),
                                                              {"high": 0, "medium": 1}.get(a.get("severity"), 2)))
     return alerts[0]["card"]["id"] if alerts and alerts[0].get("card") else None
+
+
+def mentioned_charge(outcome) -> str | None:
+    """The charge a tool result is about: the most serious alert's, or the only transaction found."""
+    result = outcome.result or {}
+    alerts = [a for a in result.get("alerts", []) if a.get("kind") != "price_rise"]
+    if alerts:
+        top = sorted(alerts, key=lambda a: (not a.get("fraud_suspected"), {"high": 0, "medium": 1}.get(a.get("severity"), 2)))
+        return top[0]["evidence"]["transactions"][0]["id"]
+    spent = [t for t in result.get("transactions", []) if t.get("amount", 0) < 0]
+    return spent[0]["id"] if len(spent) == 1 else None
 
 
 class ConversationNotFound(LookupError):
@@ -174,17 +187,19 @@ class Copilot:
 
     def _think(self, turn: TurnContext, text: str) -> tuple[str, str, Decision | None, tuple[int, int]]:
         """Confirmation of a pending write, or a trip through the agent loop; then route and output filters."""
-        pending = [p for p in open_pending_actions(turn.tool_ctx)
-                   if p.get("conversation_id") in (None, turn.tool_ctx.conversation_id)]
+        pending = open_pending_actions(turn.tool_ctx)
         answer = rules.yes_or_no(text) if pending else None
-        if answer:
-            action = pending[-1]
-            outcome = (confirm_action if answer == "affirm" else cancel_action)(turn.tool_ctx, action["id"])
-            turn.outcomes.append(outcome)
-            draft = composer.confirmation(outcome, turn.profile)
+        correcting = answer == "deny" and rules.is_correction(text) and len(text.split()) > 3
+        if answer and not correcting:
+            act = confirm_action if answer == "affirm" else cancel_action
+            turn.outcomes.extend(act(turn.tool_ctx, action["id"]) for action in pending)
+            draft = "\n\n".join(composer.confirmation(outcome, turn.profile) for outcome in turn.outcomes)
             prompt = completion = 0
         else:
             draft, prompt, completion = self._run_agent(turn, text)
+            if correcting or any(o.status == "confirm" for o in turn.outcomes):
+                for action in pending:              # a new request supersedes what was waiting for a yes
+                    cancel_action(turn.tool_ctx, action["id"])
         route = decide_route(turn)
         final, output = composer.release(draft, turn, route)
         if output and output.blocked:
@@ -221,11 +236,16 @@ class Copilot:
         ctx, now = turn.tool_ctx, turn.tool_ctx.now
         turn.state.turns += 1
         turn.state.misunderstandings = turn.state.misunderstandings + 1 if result.route == "clarify" else 0
+        turn.state.awaiting = {}
+        if turn.plan and result.route == "clarify" and turn.plan.data.get("tool"):
+            turn.state.last_intent = turn.plan.intent          # the answer to our question continues this request
+            turn.state.awaiting = {"tool": turn.plan.data["tool"], "partial": turn.plan.data.get("partial", {})}
         if turn.plan and result.route not in ("blocked", "clarify"):
             turn.state.last_intent = turn.plan.intent
             for outcome in turn.outcomes:
                 turn.state.last_args[outcome.name] = outcome.args
                 turn.state.last_card_id = mentioned_card(outcome) or turn.state.last_card_id
+                turn.state.last_transaction_id = mentioned_charge(outcome) or turn.state.last_transaction_id
             for flag in composer.flags_for(turn):
                 turn.state.flag(flag)
         with self.runtime.db.session() as session:

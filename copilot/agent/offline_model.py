@@ -16,6 +16,7 @@ from langgraph.runtime import get_runtime
 from copilot.agent.composer import compose
 from copilot.agent.planner import ToolCall
 from copilot.agent.turn import TurnContext
+from tools import check_consent
 
 
 def _tool_message(calls: list[ToolCall]) -> AIMessage:
@@ -36,9 +37,21 @@ class OfflinePlannerModel(BaseChatModel):
     def _generate(self, messages: list[BaseMessage], stop=None, run_manager=None, **kwargs) -> ChatResult:
         turn: TurnContext = get_runtime().context
         if isinstance(messages[-1], HumanMessage):
-            turn.plan = turn.planner.plan(turn.user_text, turn.state, turn.profile, turn.tool_ctx.now.date())
+            turn.plan = turn.planner.plan(turn.user_text, turn.state, turn.profile, turn.tool_ctx.now.date(),
+                                          turn.tool_ctx.role)
+            self._consent_before_questions(turn)
             reply = _tool_message(turn.plan.calls) if turn.plan.calls else AIMessage(content=compose(turn))
         else:
             more = turn.planner.next_calls(turn.plan, turn.outcomes, turn.profile)
             reply = _tool_message(more) if more else AIMessage(content=compose(turn))
         return ChatResult(generations=[ChatGeneration(message=reply)])
+
+    @staticmethod
+    def _consent_before_questions(turn: TurnContext) -> None:
+        """No point asking "which card?" when the customer hasn't allowed card actions: ask for consent first."""
+        tool = turn.plan.data.get("tool")
+        if turn.plan.route == "clarify" and tool:
+            refusal = check_consent(turn.tool_ctx, tool)
+            if refusal:
+                turn.outcomes.append(refusal)
+                turn.plan.reply = None

@@ -15,17 +15,20 @@ from copilot.agent import rules, slots as slot_lib
 from copilot.agent.intents import IntentClassifier, IntentScore
 from copilot.agent.state import DialogueState, Profile
 
-ACCEPT = 0.45          # top probability at or above which the classifier's intent is taken
-AMBIGUOUS = 0.22       # below this, with no rule or context, we ask instead of guessing
+ACCEPT = 0.45          # a follow-up with a weaker top intent than this leans on the conversation's last request
+AMBIGUOUS = 0.30       # below this, with no rule or context, we ask instead of guessing
+CLOSE_CALL = (0.40, 0.75)  # below 0.40, ask when the runner-up has three quarters of the top probability
 SMALL_TALK = {"greeting", "thanks", "goodbye", "capabilities"}
 TOOL_INTENTS = {"balance", "transactions", "spending", "budget_status", "set_budget", "bills", "debt_payoff",
                 "savings_plan", "create_goal", "fraud_check", "freeze_card", "unfreeze_card", "dispute",
                 "credit_guidance", "cash_flow"}
 SPLIT = re.compile(r"\s*(?:\band (?:also|still|then)\b|\bwhile (?:still )?|\bplus\b|;|\?\s+(?=\w)|\. (?=\w)|"
-                   r",? and (?=(?:can|could|how|what|will|should|is|do|am|tell|show|set|freeze|save)\b))\s*", re.I)
+                   r",? and (?=(?:can|could|how|what|when|where|which|will|should|is|are|do|am|tell|show|set|freeze|"
+                   r"save|give|check|make|also|list)\b))\s*", re.I)
 STATUS_QUESTION = re.compile(r"\b(refund|pending|still waiting|hasn'?t (arrived|shown|come|cleared|gone)|"
                              r"not (arrived|received|showing|shown|cleared)|where is my|why (is|was|has))\b", re.I)
 PRICE_QUESTION = re.compile(r"\b(price|went up|gone up|increase[ds]?|more expensive|raised|hike)\b", re.I)
+GENERIC_CARD_WORDS = {"card", "the", "my", "everyday", "premier", "household", "business", "student", "debit"}
 KNOWLEDGE_QUERY = {"complaint": "how to make a complaint and complaint timelines",
                    "hardship": "financial hardship help and payment arrangements",
                    "investment_advice": "investment advice boundary we do not give personalised investment advice"}
@@ -61,34 +64,59 @@ class Planner:
             return ruled, max(top.confidence, 0.9), ranking
         return top.intent, top.confidence, ranking
 
-    def plan(self, text: str, state: DialogueState, profile: Profile, today: date) -> Plan:
-        if rules.distressed(text):
+    def plan(self, text: str, state: DialogueState, profile: Profile, today: date, role: str = "customer") -> Plan:
+        if rules.distressed(text) and role != "support_agent":
             return Plan("handoff", 1.0, route="handoff", calls=[ToolCall("handoff_to_agent", {
                 "reason": "customer may be vulnerable or in distress", "priority": "high"})],
                         data={"vulnerable": True})
         intent, confidence, ranking = self.classify(text, state)
         slots = self.slots(text, profile, today, state)
-        context_intent = state.last_intent in TOOL_INTENTS and not rules.command(text)
-        if context_intent and slot_lib.RELATIVE_BEFORE.search(text):
+        ruled = rules.command(text)
+        if not ruled and slot_lib.hypothetical_debts(text):
+            intent, confidence, ruled = "debt_payoff", max(confidence, 0.9), "debt_payoff"
+        if not ruled and self.names_account(text, profile) and re.search(
+                r"\b(how much|balance|what'?s in|left in|have in|sitting in|got in)\b", text, re.I):
+            intent, confidence, ruled = "balance", max(confidence, 0.9), "balance"
+        if role == "support_agent" and intent in ("handoff", "complaint", "hardship"):
+            intent = "knowledge"
+        context = state.last_intent in TOOL_INTENTS and not ruled
+        if context and rules.AGAIN.search(text) and len(text.split()) <= 10:
+            return self.for_intent(state.last_intent, 1.0, slots, state, profile, text, follow_up=True)
+        relative = slot_lib.RELATIVE_BEFORE.search(text) or slot_lib.RELATIVE_AFTER.search(text)
+        if context and relative:
             base = state.last_args.get(TOOL_FOR.get(state.last_intent, ""), {})
-            slots.period = slot_lib.previous_period(base, today) or slots.period
-        leans_on_context = rules.is_correction(text) or (rules.is_follow_up(text) and
-                                                         (confidence < ACCEPT or rules.FOLLOW_UP.search(text)))
-        if context_intent and leans_on_context and slots.filled():
+            slots.period = slot_lib.shifted_period(base, today, bool(slot_lib.RELATIVE_AFTER.search(text))) \
+                or slots.period
+        leans = rules.is_correction(text) or (rules.is_follow_up(text) and confidence < ACCEPT) or \
+            (rules.FOLLOW_UP.search(text) and (confidence < 0.7 or intent == state.last_intent)) or \
+            (state.awaiting and confidence < 0.7)
+        if context and leans and (slots.filled() or relative):
             return self.for_intent(state.last_intent, confidence, slots, state, profile, text, follow_up=True)
+        close = confidence < CLOSE_CALL[0] and ranking[1].confidence >= CLOSE_CALL[1] * confidence
+        if not ruled and (confidence < AMBIGUOUS or close) and "knowledge" in (ranking[0].intent, ranking[1].intent) \
+                and intent not in SMALL_TALK:
+            intent, confidence = "knowledge", max(r.confidence for r in ranking if r.intent == "knowledge")
+        main = self.for_intent(intent, confidence, slots, state, profile, text)
         parts = [p for p in SPLIT.split(text) if len(p.split()) >= 3]
-        if len(parts) > 1:
-            multi = self.multi(parts, profile, today, state)
-            if multi:
-                return multi
-        if confidence < AMBIGUOUS or (confidence < ACCEPT and intent not in SMALL_TALK | {"out_of_scope"}
-                                      and ranking[1].confidence > confidence / 2):
+        if len(parts) > 1 and main.route != "clarify" and intent not in SMALL_TALK:
+            main = self.with_other_goals(main, parts, profile, today, state)
+        if intent not in SMALL_TALK and (confidence < AMBIGUOUS or close) and not ruled and len(main.intents) < 2:
             if state.misunderstandings >= 2:
                 return Plan("handoff", confidence, route="handoff", calls=[ToolCall("handoff_to_agent", {
                     "reason": "the copilot could not understand the request after several tries"})])
             options = [r.intent for r in ranking[:2] if r.intent not in ("out_of_scope", "affirm", "deny")]
             return Plan(intent, confidence, route="clarify", reply="clarify_intent", data={"options": options})
-        return self.for_intent(intent, confidence, slots, state, profile, text)
+        return main
+
+    @staticmethod
+    def names_account(text: str, profile: Profile) -> str | None:
+        """An account the message names ("rainy day savings", "the operating account")."""
+        lowered = text.lower()
+        for name in profile.account_names:
+            words = [w for w in name.lower().split() if w not in {"account", "everyday", "premier", "the"} and len(w) > 3]
+            if name.lower() in lowered or (words and sum(w in lowered for w in words) >= max(1, len(words) - 1)):
+                return name
+        return None
 
     def slots(self, text: str, profile: Profile, today: date, state: DialogueState) -> slot_lib.Slots:
         target, months = slot_lib.target_date(text, today)
@@ -97,6 +125,8 @@ class Planner:
                                category=slot_lib.category(text), strategy=slot_lib.strategy(text),
                                target_date=target, months=months, goal_name=slot_lib.goal_name(text))
         found.card = self.card(text, profile, state)
+        found.horizon_days = slot_lib.horizon_days(text)
+        found.merchant_text = None if found.merchant else slot_lib.payee(text)
         if found.merchant and found.category and found.category.replace("_", " ") in found.merchant.lower():
             found.merchant = None
         return found
@@ -114,35 +144,43 @@ class Planner:
         for card in profile.cards:
             if last4 == card.last4 or card.name.lower() in lowered:
                 return card.id
-        hits = [c for c in profile.cards if re.search(rf"\b{re.escape(c.network.lower())}\b", lowered)
-                or (c.kind == "debit" and re.search(r"\bdebit\b", lowered))
-                or (c.kind == "credit" and re.search(r"\bcredit card\b", lowered))
-                or any(w in lowered for w in c.name.lower().split() if len(w) > 4 and w not in {"everyday", "card"})]
-        return hits[0].id if len(hits) == 1 else None
+        named = [c for c in profile.cards if any(re.search(rf"\b{re.escape(w)}\b", lowered)
+                                                 for w in c.name.lower().split() if w not in GENERIC_CARD_WORDS)]
+        if len(named) == 1:
+            return named[0].id
+        kinds = [c for c in (named or profile.cards)
+                 if re.search(rf"\b{re.escape(c.network.lower())}\b", lowered)
+                 or (c.kind == "debit" and re.search(r"\bdebit\b", lowered))
+                 or (c.kind == "credit" and re.search(r"\bcredit( card)?\b", lowered))]
+        return kinds[0].id if len(kinds) == 1 else None
 
-    def multi(self, parts: list[str], profile: Profile, today: date, state: DialogueState) -> Plan | None:
-        """Several goals in one message: plan each confident tool intent and merge the calls."""
-        plans = []
+    def with_other_goals(self, main: Plan, parts: list[str], profile: Profile, today: date,
+                         state: DialogueState) -> Plan:
+        """Several goals in one message: keep the main plan, add each other part's confident goal."""
         for part in parts:
             intent, confidence, _ = self.classify(part, state)
-            if intent in TOOL_INTENTS and confidence >= ACCEPT:
-                plans.append(self.for_intent(intent, confidence, self.slots(part, profile, today, state), state,
-                                             profile, part))
-        acting = [p for p in plans if p.calls]
-        asking = [p for p in plans if p.route == "clarify"]
-        if len({p.intent for p in plans}) < 2 or not acting:
-            return None
-        merged = Plan(acting[0].intent, min(p.confidence for p in plans), calls=[c for p in acting for c in p.calls],
-                      intents=list(dict.fromkeys(p.intent for p in plans)),
-                      data={k: v for p in plans for k, v in p.data.items()})
-        if asking:                         # answer what we can, then ask for what is missing
-            merged.reply, merged.data["ask_after"] = asking[0].reply, True
-        return merged
+            if intent in main.intents or confidence < 0.5 or not (intent in TOOL_INTENTS or intent == "knowledge"):
+                continue
+            extra = self.for_intent(intent, confidence, self.slots(part, profile, today, state), state, profile, part)
+            known = {c.name for c in main.calls}
+            main.calls.extend(c for c in extra.calls if c.name not in known)
+            main.intents.append(intent)
+            main.data = {**extra.data, **main.data}
+            if extra.route == "clarify" and not main.reply:
+                main.reply, main.data["ask_after"] = extra.reply, True
+        return main
 
     # --- planning ---------------------------------------------------------------------------------------
     def for_intent(self, intent: str, confidence: float, s: slot_lib.Slots, state: DialogueState,
                    profile: Profile, text: str, follow_up: bool = False) -> Plan:
-        base = dict(state.last_args.get(TOOL_FOR.get(intent, ""), {})) if follow_up else {}
+        tool = TOOL_FOR.get(intent, "")
+        base = dict(state.last_args.get(tool, {})) if follow_up else {}
+        if state.awaiting.get("tool") == tool:
+            base = {**state.awaiting.get("partial", {}), **base}
+        if intent == "create_goal":
+            base = {**state.last_args.get("savings_goal_plan", {}), **base}
+        if intent == "dispute" and state.last_transaction_id and rules.THAT_CHARGE.search(text):
+            base = {"transaction_id": state.last_transaction_id}
         builder = BUILDERS.get(intent)
         if builder is None:
             return self.direct(intent, confidence, text)
@@ -190,7 +228,12 @@ class Planner:
             return Plan(intent, confidence, route="handoff",
                         calls=[ToolCall("handoff_to_agent", {"reason": "customer asked for a person"})])
         if intent == "consent_manage":
-            return Plan(intent, confidence, reply="consent_manage")
+            return Plan(intent, confidence, reply="consent_manage",
+                        calls=[ToolCall("search_knowledge", {"query": f"consent and data sharing: {text}"})])
+        if intent in ("other_bank", "move_money"):
+            return Plan(intent, confidence, route="decline", reply=intent)
+        if intent == "acknowledge":
+            return Plan(intent, confidence, reply="acknowledged")
         if intent in ("affirm", "deny"):
             return Plan(intent, confidence, reply="nothing_pending")
         return Plan("out_of_scope", confidence, route="decline", reply="out_of_scope")
@@ -210,14 +253,15 @@ def _money(s: slot_lib.Slots) -> float | None:
 
 def _transactions(planner, plan, s, base, profile, text):
     args = _period_args(s, base)
-    for key, value in (("merchant", s.merchant), ("category", s.category)):
+    for key, value in (("merchant", s.merchant or s.merchant_text), ("category", s.category)):
         if value:
             args[key] = value
     if re.search(r"\b(paid|got|received|came in|deposit|salary|refund)\b", text, re.I) and not s.category:
         args["direction"] = "in" if re.search(r"\b(salary|paid me|got paid|deposit|refund|came in)\b", text, re.I) \
             else args.get("direction", "any")
-    if s.amounts and not args.get("merchant"):
-        args["min_amount"] = args["max_amount"] = float(s.amounts[0].value)
+    if s.amounts:
+        args = {k: v for k, v in args.items() if k not in ("min_amount", "max_amount")}
+        args.update(slot_lib.comparison(text, float(s.amounts[0].value)))
     plan.calls.append(ToolCall("search_transactions", args))
     if STATUS_QUESTION.search(text):
         plan.calls.append(ToolCall("search_knowledge", {"query": text}))
@@ -230,8 +274,8 @@ def _spending(planner, plan, s, base, profile, text):
         args.pop("category", None), args.pop("merchant", None)
     if s.category:
         args["category"] = s.category
-    if s.merchant:
-        args["merchant"] = s.merchant
+    if s.merchant or s.merchant_text:
+        args["merchant"] = s.merchant or s.merchant_text
     plan.calls.append(ToolCall("spending_summary", args))
     return plan
 
@@ -244,8 +288,27 @@ def _simple(tool: str):
 
 
 def _bills(planner, plan, s, base, profile, text):
-    plan.calls.append(ToolCall("upcoming_bills", {"days": 60} if PRICE_QUESTION.search(text) else {}))
+    days = s.horizon_days or (60 if PRICE_QUESTION.search(text) else None)
+    plan.calls.append(ToolCall("upcoming_bills", {"days": min(max(days, 1), 120)} if days else {}))
     plan.data["focus"] = "price_rises" if PRICE_QUESTION.search(text) else None
+    return plan
+
+
+def _cash_flow(planner, plan, s, base, profile, text):
+    args = {"days": min(max(s.horizon_days, 7), 90)} if s.horizon_days else dict(base)
+    plan.calls.append(ToolCall("cash_flow_forecast", args))
+    return plan
+
+
+def _balance(planner, plan, s, base, profile, text):
+    account = planner.names_account(text, profile)
+    plan.calls.append(ToolCall("get_balances", {"account": account} if account else {}))
+    return plan
+
+
+def _credit(planner, plan, s, base, profile, text):
+    extra = _money(s) if re.search(r"\b(extra|on top|more)\b", text, re.I) else None
+    plan.calls.append(ToolCall("credit_guidance", {"extra_payment": extra} if extra else {}))
     return plan
 
 
@@ -259,7 +322,8 @@ def _set_budget(planner, plan, s, base, profile, text):
     category, limit = s.category or base.get("category"), _money(s) or base.get("monthly_limit")
     if not category or not limit:
         return Plan(plan.intent, plan.confidence, route="clarify", reply="clarify_budget",
-                    data={"category": category, "limit": limit})
+                    data={"category": category, "limit": limit, "tool": "set_budget",
+                          "partial": {k: v for k, v in (("category", category), ("monthly_limit", limit)) if v}})
     plan.calls.append(ToolCall("set_budget", {"category": category, "monthly_limit": limit}))
     return plan
 
@@ -274,28 +338,55 @@ def _debt(planner, plan, s, base, profile, text):
         args["monthly_payment"] = payment
     if s.strategy:
         args["strategy"] = s.strategy
+    if not debts:
+        only_cards = re.search(r"\b(credit )?cards\b", text, re.I) and not re.search(r"\bloans?\b", text, re.I)
+        only_loans = re.search(r"\bloans?\b", text, re.I) and not re.search(r"\bcards?\b", text, re.I)
+        if only_cards or only_loans:
+            args["debt_types"] = "cards" if only_cards else "loans"
     plan.calls.append(ToolCall("debt_payoff_plan", args))
     return plan
 
 
+def _goal_amounts(s: slot_lib.Slots, text: str) -> tuple[float | None, float | None, tuple | None]:
+    """(target, saved so far, contribution) from the message's amounts, each amount used once."""
+    saved, contribution = slot_lib.saved_so_far(text), slot_lib.contribution(text)
+    used = {saved, contribution[0] if contribution else None}
+    rest = [float(a.value) for a in s.amounts if float(a.value) not in used]
+    return (max(rest) if rest else None), saved, contribution
+
+
 def _savings(planner, plan, s, base, profile, text):
-    target = _money(s) or base.get("target_amount")
+    target, saved, _ = _goal_amounts(s, text)
+    target = target or base.get("target_amount")
     when = s.target_date.isoformat() if s.target_date else base.get("target_date")
     if not target or not (when or base.get("months")):
         return Plan(plan.intent, plan.confidence, route="clarify", reply="clarify_goal",
-                    data={"needs": "date" if target else "amount"})
+                    data={"needs": "date" if target else "amount", "tool": "savings_goal_plan",
+                          "partial": {"target_amount": target} if target else {}})
     args = {"target_amount": target, **({"target_date": when} if when else {"months": base["months"]})}
+    if saved:
+        args["saved_so_far"] = saved
     plan.calls.append(ToolCall("savings_goal_plan", args))
     return plan
 
 
 def _create_goal(planner, plan, s, base, profile, text):
-    target = _money(s)
-    if not target:
-        return Plan(plan.intent, plan.confidence, route="clarify", reply="clarify_goal", data={"needs": "amount"})
-    args = {"name": s.goal_name or "Savings goal", "target_amount": target}
+    target, _, contribution = _goal_amounts(s, text)
+    if not target and base.get("target_amount"):     # "ok make that a goal": the plan we just made
+        target = base["target_amount"]
+        if not s.target_date and base.get("target_date"):
+            s.target_date = date.fromisoformat(str(base["target_date"]))
+    if not target or not (s.target_date or contribution):
+        return Plan(plan.intent, plan.confidence, route="clarify", reply="clarify_goal",
+                    data={"needs": "date" if target else "amount", "tool": "create_savings_goal",
+                          "partial": {"target_amount": target} if target else {}})
+    args = {"name": (s.goal_name or "Savings goal")[:80], "target_amount": target}
     if s.target_date:
         args["target_date"] = s.target_date.isoformat()
+    if contribution:
+        args["contribution"] = contribution[0]
+        args["cadence"] = {"per_paycheque": "biweekly" if profile.pay_cadence == "biweekly" else "monthly"}.get(
+            contribution[1], contribution[1])
     plan.calls.append(ToolCall("create_savings_goal", args))
     return plan
 
@@ -308,7 +399,7 @@ def _card_action(tool: str):
         card_id = s.card or base.get("card") or (wanted[0].id if len(wanted) == 1 else None)
         if not card_id:
             return Plan(plan.intent, plan.confidence, route="clarify", reply="clarify_card",
-                        data={"cards": [c.label for c in (wanted or profile.cards)]})
+                        data={"cards": [c.label for c in (wanted or profile.cards)], "tool": tool})
         args = {"card": card_id}
         if tool == "freeze_card":
             args["reason"] = freeze_reason(text)
@@ -318,7 +409,8 @@ def _card_action(tool: str):
 
 
 def freeze_reason(text: str) -> str:
-    for pattern, reason in ((r"stole|nicked|swiped|taken", "stolen"), (r"lost|missing|can'?t find|misplaced", "lost"),
+    for pattern, reason in ((r"stole|nicked|swiped|taken", "stolen"), (r"for now|for a bit|temporar|can'?t find|misplaced",
+                                                                       "temporary"), (r"lost|missing", "lost"),
                             (r"fraud|not me|didn'?t make|unauthori|suspicious|hacked|compromised", "suspected_fraud"),
                             (r"travel|trip|abroad", "travel")):
         if re.search(pattern, text, re.I):
@@ -331,13 +423,18 @@ def dispute_reason(text: str) -> str:
                             (r"never (arrived|came|received)|didn'?t (get|receive|arrive)|not (received|delivered)",
                              "not_received"), (r"wrong amount|overcharged|charged more|too much", "wrong_amount"),
                             (r"cancel+ed|unsubscribed", "cancelled_subscription"),
-                            (r"not me|didn'?t make|don'?t recogni[sz]e|unauthori|fraud|stolen", "unauthorized")):
+                            (r"not me|wasn'?t me|didn'?t (make|buy|authori[sz]e)|don'?t recogni[sz]e|unauthori|fraud|"
+                             r"stolen|never made|no idea what", "unauthorized")):
         if re.search(pattern, text, re.I):
             return reason
     return "other"
 
 
 def _dispute(planner, plan, s, base, profile, text):
+    if base.get("transaction_id"):
+        plan.calls.append(ToolCall("dispute_transaction", {"transaction_id": base["transaction_id"],
+                                                           "reason": dispute_reason(text), "details": text[:250]}))
+        return plan
     args = _period_args(s, {})
     if s.merchant:
         args["merchant"] = s.merchant
@@ -353,12 +450,12 @@ def _dispute(planner, plan, s, base, profile, text):
 
 
 BUILDERS = {
-    "balance": _simple("get_balances"), "transactions": _transactions, "spending": _spending,
+    "balance": _balance, "transactions": _transactions, "spending": _spending,
     "budget_status": _budget_status, "set_budget": _set_budget, "bills": _bills,
     "debt_payoff": _debt, "savings_plan": _savings, "create_goal": _create_goal,
     "fraud_check": _simple("fraud_alerts"), "freeze_card": _card_action("freeze_card"),
     "unfreeze_card": _card_action("unfreeze_card"), "dispute": _dispute,
-    "credit_guidance": _simple("credit_guidance"), "cash_flow": _simple("cash_flow_forecast"),
+    "credit_guidance": _credit, "cash_flow": _cash_flow,
 }
 TOOL_FOR = {"balance": "get_balances", "transactions": "search_transactions", "spending": "spending_summary",
             "budget_status": "budget_status", "set_budget": "set_budget", "bills": "upcoming_bills",

@@ -18,23 +18,31 @@ COMMANDS: list[tuple[re.Pattern, str]] = [
     (re.compile(r"\b(dispute|chargeback|charge back|contest)\b", re.I), "dispute"),
     (re.compile(r"\b(speak|talk|chat)\s+(to|with)\s+(a |an |some)?(real |actual |live )?(human|person|agent|someone|"
                 r"representative|rep|advisor|adviser|banker|manager)\b|^\s*(an? )?(human|real person|live agent|agent|"
-                r"representative|operator)\s*(please|pls|now)?\s*[.!?]*\s*$|\bcall me( back)?\b", re.I), "handoff"),
+                r"representative|operator)\s*(please|pls|now)?\s*[.!?]*\s*$|\bcall me( back)?\b|"
+                r"hablar con (una persona|un agente|alguien|un humano)|parler (à|a) (quelqu'un|un conseiller|un humain)|"
+                r"mit einem (menschen|mitarbeiter) sprechen", re.I), "handoff"),
+    (re.compile(r"^\s*(please )?(show|list|find|see|pull up|get)( me)?( all)?( of)?( my)? .{0,40}\b(transactions|charges|"
+                r"payments|purchases|deposits)\b", re.I), "transactions"),
     (re.compile(r"\b(i want to|i'd like to|i wish to|how do i|how can i) (make a |file a |raise a |lodge a )?complain", re.I),
      "complaint"),
 ]
 
 # Signals that a human should take over now (vulnerability, distress, safety).
 DISTRESS = re.compile(
-    r"\b(suicid\w*|kill myself|end it all|end my life|self[- ]harm|can'?t go on|want to die|"
+    r"\b(suicid\w*|kill myself|end it all|end my life|self[- ]harm|can'?t go on|want to die|don'?t want to (be here|live)|"
+    r"can'?t do this anymore|no point (in )?living|better off without me|"
     r"no way out|can'?t cope|breaking down|desperate|domestic (abuse|violence)|being (abused|threatened|coerced)|"
     r"forced me to|scammed|someone is making me|bereave\w*|(husband|wife|partner|mum|mom|dad|father|mother) (just )?"
     r"(died|passed away)|dementia|terminal(ly)? ill|gambling problem)\b", re.I)
 
-FOLLOW_UP = re.compile(r"^\s*(and|what about|how about|ok(ay)? and|also|same for|now|but)\b|^\s*(for|in|on|at)\s+\S+\??\s*$",
-                       re.I)
-CORRECTION = re.compile(r"^\s*(no,?|nope,?|sorry,?|actually,?|i meant|i mean|not that,?|wait,?)\s*(i meant|i mean|make it|"
+FOLLOW_UP = re.compile(r"^\s*(and|what about|how about|ok(ay)? and|also|same for|now|but|just|only|what if|make it|push it|"
+                       r"change it|move it|instead|then|same but)\b|^\s*(for|in|on|at)\s+\S+\??\s*$", re.I)
+CORRECTION = re.compile(r"^\s*(no,?|nope,?|sorry,?|actually,?|oops,?|i meant|i mean|not that,?|wait,?)\s*(i meant|i mean|make it|"
                         r"change it to|it'?s|it should be|the)?\b", re.I)
 THAT_CARD = re.compile(r"\b(that|this|the same|same|affected) card\b|\b(freeze|block|lock|unfreeze|unlock) it\b", re.I)
+THAT_CHARGE = re.compile(r"\b(that|this|the same|the last|the first|the top) (charge|payment|one|transaction)\b|"
+                         r"\bdispute (it|that|this)\b", re.I)
+AGAIN = re.compile(r"\b(try again|again|now\?|what about now|how about now|retry|redo|one more time)\s*[?!.]*\s*$", re.I)
 OTHER_CARD = re.compile(r"\b(the )?other (card|one)\b", re.I)
 YES = re.compile(r"^\s*(y|ya|yes|yeah|yep|yup|sure|ok|okay|confirm(ed)?|go ahead|do it|please do|correct|"
                  r"that'?s right|absolutely|definitely|affirmative|proceed)\b", re.I)
@@ -44,11 +52,37 @@ NO = re.compile(r"^\s*(n|no|nope|nah|cancel|don'?t|do not|stop|never ?mind|wait|
 # Questions about how something works are knowledge questions, even when they name an action.
 HOW_TO = re.compile(r"^\s*(how (do|can|would|should|does) (i|you|one|it|a)|what('?s| is) the (process|procedure|way)|"
                     r"how long does|what happens (if|when)|is it possible to|can you explain)\b|\bif (it|my card|i)\b", re.I)
+# Wording that settles the intent before the classifier (checked in order; first match wins).
 PRODUCT_FACTS = [
+    (re.compile(r"\b(chase|wells fargo|bank of america|citi(bank)?|capital one|revolut|monzo|barclays|hsbc|ally|"
+                r"discover bank|td bank|us bank)\b.{0,20}\b(account|card|balance)|\bmy (chase|wells fargo|citi|"
+                r"capital one|revolut|monzo) ", re.I), "other_bank"),
+    (re.compile(r"\b(send|transfer|wire|pay|venmo|zelle)\b.{0,25}\bto (my |a )?(roommate|friend|mom|dad|landlord|"
+                r"[A-Z][a-z]+)\b|\b(send|wire|transfer) (some )?money\b", re.I), "move_money"),
+    (re.compile(r"\b(deduct|deductions?|lower my tax(es)?|pay less tax|tax (advice|return|bill)|file my taxes|"
+                r"write[- ]?offs?)\b", re.I), "investment_advice"),
+    (re.compile(r"\b(was me|wasn'?t fraud|that'?s mine|it was me|i made (that|it)|i did buy|i bought (that|it)|"
+                r"no need to flag)\b", re.I), "acknowledge"),
+    (re.compile(r"\b(never (bought|made|ordered)|didn'?t (buy|make|order)|don'?t recogni[sz]e|what('?s| is) this .{0,40}"
+                r"(charge|payment|thing|transaction)|wtf is)\b", re.I), "fraud_check"),
+    (re.compile(r"\b(twice|two times|double[- ]?charged|charged double|duplicate)\b", re.I), "dispute"),
+    (re.compile(r"\b(liab(le|ility)|get my money back|am i covered|protected|reimburs\w*|scam\w*|phishing|"
+                r"(text|call|email|message) (saying|from|claiming)|gift cards?|read (back )?(a |the )?code|legit)\b",
+                re.I), "knowledge"),
+    (re.compile(r"\b(calculated|worked out|determined|how does .{0,30} work|credit (score|bureaus?|report)|"
+                r"do you (have|offer|sell|do)|can i get (a|an)\b|your (staff|agents|team|policy|app))", re.I), "knowledge"),
     (re.compile(r"\b(your|the bank'?s|northbridge'?s?)\s+(\w+\s+){0,2}(rates?|fees?|apr|interest|polic(y|ies)|limits?|"
                 r"hours|charges?|terms)\b|\bwhat (is|are) (the )?(current )?(fees?|rates?|apr|limits?|charges?) (for|on|of)\b",
                 re.I), "knowledge"),
-    (re.compile(r"\b(apr|interest rate)\b.{0,25}\bmy\b|\bmy\b.{0,25}\b(apr|interest rate)\b", re.I), "credit_guidance"),
+    (re.compile(r"\b(extra|on top of|more than) (the )?(minimums?|\$?\d+)|\bon top of (the|my) minimums?", re.I),
+     "credit_guidance"),
+    (re.compile(r"\b(apr|interest rate)\b.{0,25}\bmy\b.{0,20}\b(card|visa|mastercard|loan|credit)|"
+                r"\bmy\b.{0,25}\b(card|visa|mastercard|loan)\b.{0,10}\b(apr|interest rate)\b", re.I), "credit_guidance"),
+    (re.compile(r"\b(across|all) (of )?my accounts|\bnet worth\b|\btotal balance\b|\bhow much (do|does) .{0,30}\bowe\b|"
+                r"\b(payment due|due date|minimum payment|min payment)\b.{0,30}\b(my|visa|card)\b|"
+                r"\bwhen is my .{0,30} (payment )?due\b", re.I), "balance"),
+    (re.compile(r"\b(when was the last time|last time i)\b", re.I), "transactions"),
+    (re.compile(r"\bcan (i|we) afford\b(?!.{0,40}\b(by|in \d+|goal))", re.I), "cash_flow"),
     (re.compile(r"\bcancel+\b.{0,30}\b(subscription|membership|direct debit|recurring|standing order)", re.I), "knowledge"),
 ]
 
@@ -72,7 +106,7 @@ def distressed(text: str) -> bool:
 
 
 def is_follow_up(text: str) -> bool:
-    return bool(FOLLOW_UP.search(text)) or len(text.split()) <= 3
+    return bool(FOLLOW_UP.search(text)) or len(text.split()) <= 4
 
 
 def is_correction(text: str) -> bool:

@@ -51,7 +51,7 @@ CATEGORY_WORDS = {
     "education": ["education", "student loan", "tuition", "school"],
     "business_supplies": ["supplies", "suppliers", "ingredients", "inventory", "stock"],
     "payroll": ["payroll", "wages", "staff pay", "salaries"],
-    "fees": ["fees", "bank fees", "charges", "fx fees", "foreign fees"],
+    "fees": ["fees", "bank fees", "fx fees", "foreign fees"],
     "interest": ["interest", "interest charges"],
 }
 CATEGORY_LOOKUP = {word: category for category, words in CATEGORY_WORDS.items() for word in words}
@@ -96,6 +96,8 @@ class Slots:
     target_date: date | None = None
     goal_name: str | None = None
     months: int | None = None
+    horizon_days: int | None = None         # "the next 2 weeks"
+    merchant_text: str | None = None        # a payee named in the message that is not (yet) the customer's
 
     def filled(self) -> set[str]:
         return {k for k, v in self.__dict__.items() if v not in (None, [], "")}
@@ -121,6 +123,57 @@ def amounts(text: str) -> list[Amount]:
         after = text[match.end():match.end() + 16]
         found.append(Amount(value, currency, match.start(), match.end(), bool(MONTHLY.match(after.strip()))))
     return found
+
+
+NUMBER_WORDS = {"a": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "ten": 10, "twelve": 12}
+
+
+def horizon_days(text: str) -> int | None:
+    """How far ahead: "next 2 weeks" -> 14, "coming month" -> 30, "next 60 days" -> 60."""
+    m = re.search(r"\b(?:next|coming|upcoming|following)\s+(\d+|a|one|two|three|four|five|six|ten|twelve)?\s*"
+                  r"(day|week|month)s?\b", text, re.I)
+    if not m:
+        return None
+    count = int(m.group(1)) if (m.group(1) or "").isdigit() else NUMBER_WORDS.get((m.group(1) or "a").lower(), 1)
+    return count * {"day": 1, "week": 7, "month": 30}[m.group(2).lower()]
+
+
+def saved_so_far(text: str) -> float | None:
+    """"I already have 1,200" / "1,200 saved so far" -> 1200."""
+    for found in amounts(text):
+        after, before = text[found.end:found.end + 30].lower(), text[max(0, found.start - 30):found.start].lower()
+        if re.match(r"\s*(already saved|saved already|saved so far|already|so far|put aside|in (the )?(pot|savings))", after) \
+                or re.search(r"(already (have|got|saved)|i'?ve (got|saved)|i have saved)\s*$", before):
+            return float(found.value)
+    return None
+
+
+def contribution(text: str) -> tuple[float, str] | None:
+    """"250 every payday" -> (250, "per_paycheque"); "50 a week" -> (50, "weekly")."""
+    for found in amounts(text):
+        after = text[found.end:found.end + 25].lower()
+        for pattern, cadence in ((r"\s*(every|each|per|a)\s+(payday|pay ?cheque|pay ?check)", "per_paycheque"),
+                                 (r"\s*(every|each|per|a)\s+week", "weekly"), (r"\s*(every|each|per|a)\s+month", "monthly")):
+            if re.match(pattern, after):
+                return float(found.value), cadence
+    return None
+
+
+def comparison(text: str, value: float) -> dict:
+    """Amount filters: "over 5 dollars" -> min_amount, "under 20" -> max_amount, otherwise that exact amount."""
+    if re.search(r"\b(over|above|more than|bigger than|larger than|at least|greater than)\s*[$£€]?\s*\d", text, re.I):
+        return {"min_amount": value}
+    if re.search(r"\b(under|below|less than|smaller than|at most|up to)\s*[$£€]?\s*\d", text, re.I):
+        return {"max_amount": value}
+    return {"min_amount": value, "max_amount": value}
+
+
+def payee(text: str) -> str | None:
+    """A payee named after "at"/"from"/"to" ("at Costco") when it isn't one of the customer's merchants."""
+    m = re.search(r"\b(?:at|from|with|to|on)\s+([A-Z][\w'&.-]+(?:\s+[A-Z][\w'&.-]+)?)", text)
+    if m and m.group(1).lower() not in {"the", "my", "i", "a", "an", "me"} and m.group(1) not in calendar.month_name:
+        return m.group(1)
+    return None
 
 
 def rates(text: str) -> list[float]:
@@ -183,8 +236,28 @@ def period(text: str, today: date) -> Period | None:
     return None
 
 
+RELATIVE_AFTER = re.compile(r"\b(the )?(month|week|year|period) (after|later)\b|\bnext one\b|\bafter that\b", re.I)
 RELATIVE_BEFORE = re.compile(r"\b(the )?(month|week|year|period) (before|prior)\b|\bprevious (one|month|week)\b|"
                              r"\bmonth before that\b|\bbefore that\b", re.I)
+
+
+def shifted_period(args: dict, today: date, forward: bool) -> Period | None:
+    """The period just before (or after) the one in `args`."""
+    if not forward:
+        return previous_period(args, today)
+    name = args.get("period")
+    if name and re.fullmatch(r"\d{4}-\d{2}", name):
+        first = _add_months(date(int(name[:4]), int(name[5:]), 1), 1)
+        return month_period(first.year, first.month, today) if first <= today else None
+    if name == "last_month":
+        return Period(name="this_month", label="this month")
+    if args.get("start_date") and args.get("end_date"):
+        start, end = date.fromisoformat(str(args["start_date"])), date.fromisoformat(str(args["end_date"]))
+        length = end - start + timedelta(days=1)
+        if start + length > today:
+            return None
+        return Period(start=start + length, end=min(end + length, today), label="the period after")
+    return None
 
 
 def previous_period(args: dict, today: date) -> Period | None:
@@ -227,7 +300,7 @@ def target_date(text: str, today: date) -> tuple[date | None, int | None]:
             return _add_months(today, months), months
         return today + timedelta(weeks=count), None
     month_names = MONTH_RE
-    if m := re.search(rf"\b(?:by|before|until|for|in)\s+(next\s+)?({month_names})(?:\s+(\d{{4}}))?\b", t):
+    if m := re.search(rf"\b(?:by|before|until|for|in|to|till)\s+(next\s+)?({month_names})(?:\s+(\d{{4}}))?\b", t):
         month = MONTHS[m.group(2)]
         year = int(m.group(3)) if m.group(3) else (today.year if month > today.month else today.year + 1)
         if m.group(1) and not m.group(3) and (date(year, month, 1) - today).days < 90:
@@ -282,7 +355,9 @@ def merchant(text: str, merchants: list[str]) -> str | None:
     keys = {m: _merchant_key(m) for m in merchants}
     for gram in candidates:
         for name, key in keys.items():
-            score = max(fuzz.ratio(gram.lower(), key), fuzz.ratio(gram.lower(), name.lower()))
+            first = key.split(" ", 1)[0]
+            score = max(fuzz.ratio(gram.lower(), key), fuzz.ratio(gram.lower(), name.lower()),
+                        fuzz.ratio(gram.lower(), first) - 4 if len(first) >= 5 and " " not in gram else 0)
             if score > best_score:
                 best, best_score = name, score
     if best_score < 86:
@@ -308,7 +383,10 @@ def strategy(text: str) -> str | None:
 
 
 def goal_name(text: str) -> str | None:
-    """"for a trip to Japan" -> "trip to Japan"; "emergency fund" -> "emergency fund"."""
+    """"called Japan trip" -> "Japan trip"; "for a trip to Japan" -> "trip to Japan"; "emergency fund"."""
+    if m := re.search(r"\b(?:called|named|name it|call it)\s+[\"']?([\w' -]{2,40}?)[\"']?(?=\s*(?:,|\.|$|\bfor\b|\bwith\b|"
+                      r"\bof\b|\b\d|\$))", text, re.I):
+        return m.group(1).strip()
     if m := re.search(r"\b(?:for|towards?|save up for|saving for)\s+(?:a|an|my|the|our)?\s*"
                       r"([a-z][a-z' ]{2,40}?)(?=\s+(?:by|in|before|until|of|with|and|worth)\b|[?.!,]|$)", text, re.I):
         name = m.group(1).strip()

@@ -17,10 +17,12 @@ class DialogueState(BaseModel):
     last_intent: str | None = None
     last_args: dict[str, dict] = Field(default_factory=dict)   # tool name -> args of its last call
     last_card_id: str | None = None
+    last_transaction_id: str | None = None                      # the charge we last talked about ("dispute that")
     misunderstandings: int = 0                                 # consecutive clarify turns
     flags: list[str] = Field(default_factory=list)             # complaint | hardship | fraud
     turns: int = 0
     handed_off: bool = False
+    awaiting: dict = Field(default_factory=dict)                # after a clarifying question: {"tool", "partial"}
 
     def flag(self, name: str) -> None:
         if name not in self.flags:
@@ -54,6 +56,7 @@ class Profile:
     phone: str
     cards: list[CardInfo] = field(default_factory=list)
     account_last4: list[str] = field(default_factory=list)
+    account_names: list[str] = field(default_factory=list)
     merchants: list[str] = field(default_factory=list)
 
     @property
@@ -68,9 +71,10 @@ def load_profile(session: Session, customer_id: str) -> Profile:
     customer = session.get(Customer, customer_id)
     cards = [CardInfo(c.id, c.name, c.last4, c.kind, c.network, c.status)
              for c in session.scalars(select(Card).where(Card.customer_id == customer_id).order_by(Card.id))]
-    last4 = list(session.scalars(select(Account.last4).where(Account.customer_id == customer_id)))
+    accounts = session.execute(select(Account.last4, Account.name).where(Account.customer_id == customer_id)).all()
     merchants = sorted(session.scalars(select(Transaction.merchant).distinct()
                                        .where(Transaction.customer_id == customer_id)))
     return Profile(customer_id=customer.id, name=customer.name, segment=customer.segment,
                    pay_cadence=customer.pay_cadence, home_currency=customer.home_currency, email=customer.email,
-                   phone=customer.phone, cards=cards, account_last4=last4, merchants=merchants)
+                   phone=customer.phone, cards=cards, account_last4=[a.last4 for a in accounts],
+                   account_names=[a.name for a in accounts], merchants=merchants)
