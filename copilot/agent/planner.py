@@ -77,6 +77,8 @@ class Planner:
         if not ruled and self.names_account(text, profile) and re.search(
                 r"\b(how much|balance|what'?s in|left in|have in|sitting in|got in)\b", text, re.I):
             intent, confidence, ruled = "balance", max(confidence, 0.9), "balance"
+        if ruled == "dispute" and not (slots.merchant or slots.merchant_text or slots.amounts):
+            intent = ruled = "fraud_check"                       # "double charged anywhere?": look first
         if role == "support_agent" and intent in ("handoff", "complaint", "hardship"):
             intent = "knowledge"
         context = state.last_intent in TOOL_INTENTS and not ruled
@@ -95,7 +97,7 @@ class Planner:
         close = confidence < CLOSE_CALL[0] and ranking[1].confidence >= CLOSE_CALL[1] * confidence
         if not ruled and (confidence < AMBIGUOUS or close) and "knowledge" in (ranking[0].intent, ranking[1].intent) \
                 and intent not in SMALL_TALK:
-            intent, confidence = "knowledge", max(r.confidence for r in ranking if r.intent == "knowledge")
+            intent, confidence, ruled = "knowledge", max(confidence, 0.5), "knowledge"
         main = self.for_intent(intent, confidence, slots, state, profile, text)
         parts = [p for p in SPLIT.split(text) if len(p.split()) >= 3]
         if len(parts) > 1 and main.route != "clarify" and intent not in SMALL_TALK:
@@ -159,7 +161,7 @@ class Planner:
         """Several goals in one message: keep the main plan, add each other part's confident goal."""
         for part in parts:
             intent, confidence, _ = self.classify(part, state)
-            if intent in main.intents or confidence < 0.5 or not (intent in TOOL_INTENTS or intent == "knowledge"):
+            if intent in main.intents or confidence < 0.4 or not (intent in TOOL_INTENTS or intent == "knowledge"):
                 continue
             extra = self.for_intent(intent, confidence, self.slots(part, profile, today, state), state, profile, part)
             known = {c.name for c in main.calls}

@@ -12,7 +12,8 @@ COMMANDS: list[tuple[re.Pattern, str]] = [
     (re.compile(r"\b(un ?freeze|unfreeze|un-freeze|unlock|unblock|reactivate|re-activate|turn (my )?card back on|"
                 r"(remove|lift|take off) (the )?(block|freeze|lock))\b", re.I), "unfreeze_card"),
     (re.compile(r"(?<!don't )(?<!dont )(?<!do not )(?<!never )\b(freeze|lock|block|cancel|stop|deactivate)\b.{0,25}\bcards?\b|\bcards?\b.{0,30}\b(lost|stolen|missing|"
-                r"nicked|swiped|taken)\b|\b(lost|stole[n]?|misplaced|can'?t find)\b.{0,20}\b(my )?(card|wallet|purse|visa|"
+                r"nicked|swiped|taken)\b|(?<!don't )(?<!dont )(?<!not )\b(freeze|lock|block|deactivate)\b.{0,30}\b(visa|mastercard|amex|"
+                r"debit)\b|\b(lost|stole[n]?|misplaced|can'?t find)\b.{0,20}\b(my )?(card|wallet|purse|visa|"
                 r"mastercard|amex|debit)\b|(?<!don't )(?<!dont )(?<!not )\b(freeze|lock|block) (it|them|that|this one)\b", re.I),
      "freeze_card"),
     (re.compile(r"\b(dispute|chargeback|charge back|contest)\b", re.I), "dispute"),
@@ -57,8 +58,16 @@ PRODUCT_FACTS = [
     (re.compile(r"\b(chase|wells fargo|bank of america|citi(bank)?|capital one|revolut|monzo|barclays|hsbc|ally|"
                 r"discover bank|td bank|us bank)\b.{0,20}\b(account|card|balance)|\bmy (chase|wells fargo|citi|"
                 r"capital one|revolut|monzo) ", re.I), "other_bank"),
-    (re.compile(r"\b(send|transfer|wire|pay|venmo|zelle)\b.{0,25}\bto (my |a )?(roommate|friend|mom|dad|landlord|"
-                r"[A-Z][a-z]+)\b|\b(send|wire|transfer) (some )?money\b", re.I), "move_money"),
+    (re.compile(r"\b(cost|fee|fees|charge for|how much (is|does|do))\b.{0,40}\b(send|wire|transfer)|"
+                r"\b(send|wire|transfer)\b.{0,40}\b(cost|fee|fees|limit|take)\b", re.I), "knowledge"),
+    (re.compile(r"(?i:\b(send|transfer|wire|pay|venmo|zelle)\b.{0,25}\bto (my |a )?(roommate|friend|mom|dad|landlord|"
+                r"brother|sister|son|daughter|partner))\b|(?i:\b(send|transfer|wire|pay|venmo|zelle)\b)[^.?!]{0,25}\bto "
+                r"[A-Z][a-z]+\b|(?i:\b(send|wire|transfer) (some )?money to\b)"), "move_money"),
+    (re.compile(r"\b(access to|see|share|sharing|using|use) (all )?(of )?my (data|info|information|accounts?|"
+                r"transactions|savings|details)\b", re.I), "consent_manage"),
+    (re.compile(r"^\s*report (a )?fraud", re.I), "fraud_check"),
+    (re.compile(r"\b(behind on|fallen behind|can'?t (pay|afford|make|keep up)|struggling to (pay|make|keep)|"
+                r"debt collectors?|lost (my|our) jobs?)\b", re.I), "hardship"),
     (re.compile(r"\b(deduct|deductions?|lower my tax(es)?|pay less tax|tax (advice|return|bill)|file my taxes|"
                 r"write[- ]?offs?)\b", re.I), "investment_advice"),
     (re.compile(r"\b(was me|wasn'?t fraud|that'?s mine|it was me|i made (that|it)|i did buy|i bought (that|it)|"
@@ -67,8 +76,8 @@ PRODUCT_FACTS = [
                 r"(charge|payment|thing|transaction)|wtf is)\b", re.I), "fraud_check"),
     (re.compile(r"\b(twice|two times|double[- ]?charged|charged double|duplicate)\b", re.I), "dispute"),
     (re.compile(r"\b(liab(le|ility)|get my money back|am i covered|protected|reimburs\w*|scam\w*|phishing|"
-                r"(text|call|email|message) (saying|from|claiming)|gift cards?|read (back )?(a |the )?code|legit)\b",
-                re.I), "knowledge"),
+                r"(text|call|email|message) (saying|from|claiming)|gift cards?|read (back )?(a |the )?code)\b|"
+                r"\b(text|call|email|message|caller|website|link)\b.{0,40}\blegit\b", re.I), "knowledge"),
     (re.compile(r"\b(calculated|worked out|determined|how does .{0,30} work|credit (score|bureaus?|report)|"
                 r"do you (have|offer|sell|do)|can i get (a|an)\b|your (staff|agents|team|policy|app))", re.I), "knowledge"),
     (re.compile(r"\b(your|the bank'?s|northbridge'?s?)\s+(\w+\s+){0,2}(rates?|fees?|apr|interest|polic(y|ies)|limits?|"
@@ -80,7 +89,9 @@ PRODUCT_FACTS = [
                 r"\bmy\b.{0,25}\b(card|visa|mastercard|loan)\b.{0,10}\b(apr|interest rate)\b", re.I), "credit_guidance"),
     (re.compile(r"\b(across|all) (of )?my accounts|\bnet worth\b|\btotal balance\b|\bhow much (do|does) .{0,30}\bowe\b|"
                 r"\b(payment due|due date|minimum payment|min payment)\b.{0,30}\b(my|visa|card)\b|"
-                r"\bwhen is my .{0,30} (payment )?due\b", re.I), "balance"),
+                r"\bwhen('?s| is) my .{0,30} (payment )?due\b", re.I), "balance"),
+    (re.compile(r"\b(refunded me|has .{0,25} refunded|refund (yet|arrived|come through|show(n|ed)? up|gone through))\b",
+                re.I), "transactions"),
     (re.compile(r"\b(when was the last time|last time i)\b", re.I), "transactions"),
     (re.compile(r"\bcan (i|we) afford\b(?!.{0,40}\b(by|in \d+|goal))", re.I), "cash_flow"),
     (re.compile(r"\bcancel+\b.{0,30}\b(subscription|membership|direct debit|recurring|standing order)", re.I), "knowledge"),
@@ -94,8 +105,8 @@ def command(text: str) -> str | None:
             return intent
     for pattern, intent in COMMANDS:
         if pattern.search(text):
-            if intent in ("freeze_card", "unfreeze_card", "dispute") and HOW_TO.search(text) and \
-                    not re.search(r"\b(stolen|stole|nicked)\b", text, re.I):
+            if (intent == "dispute" and HOW_TO.search(text)) or (intent in ("freeze_card", "unfreeze_card") and
+                                                                 re.search(r"\bif (it|my card|i)\b", text, re.I)):
                 return "knowledge"
             return intent
     return None
