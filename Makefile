@@ -17,10 +17,19 @@ install: $(STAMP)
 
 demo: install
 	$(BIN)/copilot demo seed
+	$(BIN)/copilot kb ingest
+	$(BIN)/copilot serve
+
+# The terminal chat instead of the web server.
+chat: install
+	$(BIN)/copilot demo seed
 	$(BIN)/copilot chat --customer demo-debt
 
 test: install browser
 	$(PY) -m pytest -n 2 --dist loadgroup
+
+bench: install
+	$(BIN)/copilot bench
 
 # Debian's chromium for the browser tests (Playwright's own download does not work offline).
 browser:
