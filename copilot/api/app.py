@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
@@ -13,7 +12,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from copilot import __version__
 from copilot.agent.loop import Copilot
 from copilot.api import errors
-from copilot.api.limits import BodyLimit, RateLimiter
+from copilot.api.limits import BodyLimit, RateLimiter, TurnRunner
 from copilot.api.routers import (actions, assist, chat, consents, conversations, data, health, kb, metrics, pages,
                                  tokens)
 from copilot.api.settings import ApiSettings
@@ -22,7 +21,6 @@ from copilot.config import Settings, get_settings
 from copilot.runtime import Runtime
 
 STATIC = pages.STATIC
-log = logging.getLogger(__name__)
 SECURITY_HEADERS = [
     (b"content-security-policy", b"default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
                                  b"connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'"),
@@ -80,6 +78,7 @@ def create_app(settings: Settings | None = None, api_settings: ApiSettings | Non
     app.state.runtime, app.state.api_settings = runtime, api_settings
     app.state.copilot = Copilot(runtime)
     app.state.limiter = RateLimiter(api_settings.rate_per_minute, api_settings.rate_burst)
+    app.state.turns = TurnRunner(api_settings.turn_concurrency)
     errors.install(app)
     for module in (health, metrics, tokens, chat, conversations, consents, data, actions, assist, kb, pages):
         app.include_router(module.router)

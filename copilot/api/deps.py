@@ -10,7 +10,7 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from copilot.agent.loop import Copilot
 from copilot.api.auth import AuthError, Principal, resolve
 from copilot.api.errors import ApiError
-from copilot.api.limits import RateLimiter
+from copilot.api.limits import RateLimiter, TurnRunner
 from copilot.api.settings import ApiSettings
 from copilot.api.telemetry import RATE_LIMITED
 from copilot.config import Settings
@@ -35,7 +35,12 @@ def get_api_settings(request: Request) -> ApiSettings:
     return request.app.state.api_settings
 
 
+def get_turns(request: Request) -> TurnRunner:
+    return request.app.state.turns
+
+
 RuntimeDep = Annotated[Runtime, Depends(get_runtime)]
+TurnsDep = Annotated[TurnRunner, Depends(get_turns)]
 CopilotDep = Annotated[Copilot, Depends(get_copilot)]
 ApiSettingsDep = Annotated[ApiSettings, Depends(get_api_settings)]
 

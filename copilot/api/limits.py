@@ -1,4 +1,5 @@
-"""Request-size limit (413 before the body is read) and the per-token token-bucket rate limiter (429)."""
+"""Request-size limit (413 before the body is read), the per-token token-bucket rate limiter (429), and the cap on
+copilot turns computed at once."""
 
 from __future__ import annotations
 
@@ -6,7 +7,9 @@ import json
 import threading
 import time
 from collections import OrderedDict
+from functools import partial
 
+from anyio import CapacityLimiter, to_thread
 from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -69,3 +72,16 @@ class RateLimiter:
             while len(self._buckets) > self.max_keys:
                 self._buckets.popitem(last=False)
         return None if allowed else (1.0 - level) / self.rate
+
+
+class TurnRunner:
+    """Runs copilot turns in worker threads, at most `concurrency` at once; the rest wait in arrival order.
+
+    A turn is CPU-bound Python: beyond a few threads the GIL only time-slices them, so every turn gets slower and a
+    long one (a knowledge search) starves behind the others."""
+
+    def __init__(self, concurrency: int) -> None:
+        self.limiter = CapacityLimiter(concurrency)
+
+    async def __call__(self, func, *args, **kwargs):
+        return await to_thread.run_sync(partial(func, *args, **kwargs), limiter=self.limiter)

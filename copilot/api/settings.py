@@ -18,4 +18,6 @@ class ApiSettings(BaseSettings):
     demo_token_days: int = Field(default=7, ge=1, le=90, description="Lifetime of the tokens printed in demo mode.")
     token_days: int = Field(default=90, ge=1, le=730, description="Default lifetime of tokens minted by an admin.")
     warmup: bool = Field(default=True, description="Load the models and the knowledge index before serving.")
+    turn_concurrency: int = Field(default=2, ge=1, le=64, description="Copilot turns computed at once per worker; "
+                                  "more wait their turn in order (a turn is CPU-bound: more threads only thrash).")
     poll_seconds: float = Field(default=3.0, gt=0, description="How often the pages poll for agent replies.")

@@ -12,16 +12,18 @@ from copilot.api.auth import bootstrap_admin, mint_demo_tokens
 from copilot.api.settings import ApiSettings
 from copilot.cli.common import console, friendly, runtime
 from copilot.runtime import Runtime
+from knowledge.ingest import ensure_index
 
 PAGE = {"customer": "chat", "support_agent": "assist", "admin": "docs"}
 
 
 def _prepare(rt: Runtime) -> None:
-    """Migrate, seed the demo bank (demo mode) and build the knowledge index once, before any worker starts."""
+    """Migrate, seed the demo bank (demo mode) and build a missing knowledge index once, before any worker starts
+    (the supervising process itself loads no model: only the workers need one)."""
     rt.db.upgrade()
     if rt.settings.demo_mode:
         rt.seed_demo()
-    rt.retriever.search("warm up", k=1)
+    ensure_index(rt.settings)
 
 
 def _announce(rt: Runtime, base: str, api: ApiSettings) -> None:

@@ -12,7 +12,7 @@ from starlette.concurrency import run_in_threadpool
 from copilot import audit
 from copilot.api import views
 from copilot.api.access import OPEN, agent_conversation, authorize_view
-from copilot.api.deps import ASSIST_CHANNEL, AgentDep, CopilotDep, IdPath, RuntimeDep
+from copilot.api.deps import ASSIST_CHANNEL, AgentDep, CopilotDep, IdPath, RuntimeDep, TurnsDep
 from copilot.api.errors import ApiError
 from copilot.api.history import conversation_dict, messages
 from copilot.api.reply import send_reply
@@ -106,9 +106,10 @@ def traces(conversation_id: IdPath, agent: AgentDep, runtime: RuntimeDep) -> lis
 
 @router.post("/conversations/{conversation_id}/suggestion", summary="The copilot's suggested reply, with citations "
              "and its compliance result")
-async def suggestion(conversation_id: IdPath, agent: AgentDep, runtime: RuntimeDep, copilot: CopilotDep) -> dict:
+async def suggestion(conversation_id: IdPath, agent: AgentDep, runtime: RuntimeDep, copilot: CopilotDep,
+                     turns: TurnsDep) -> dict:
     found = await run_in_threadpool(agent_conversation, runtime, agent, conversation_id, "assist.suggestion")
-    return await run_in_threadpool(suggest, runtime, copilot, agent, found)
+    return await turns(suggest, runtime, copilot, agent, found)
 
 
 @router.post("/conversations/{conversation_id}/reply", summary="Send an (edited) reply; it passes the filters again")

@@ -9,12 +9,12 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import JSONResponse
 from sqlalchemy import select
 from sse_starlette import EventSourceResponse
-from starlette.concurrency import iterate_in_threadpool, run_in_threadpool
 
 from copilot.agent.loop import Copilot
-from copilot.api.deps import CopilotDep, CustomerDep, OwnConversation, RuntimeDep, SettingsDep
+from copilot.api.deps import CopilotDep, CustomerDep, OwnConversation, RuntimeDep, SettingsDep, TurnsDep
 from copilot.api.errors import ApiError
 from copilot.api.history import conversation_dict
+from copilot.api.limits import TurnRunner
 from copilot.api.schemas import ChatMessage, ConversationOut, StartConversation
 from copilot.api.telemetry import observe_turn
 from copilot.store.models import Conversation
@@ -39,9 +39,9 @@ def _wants_json(request: Request) -> bool:
     return "application/json" in accept and "text/event-stream" not in accept
 
 
-async def _events(copilot: Copilot, conversation: Conversation, text: str, kwargs: dict):
+async def _events(turns: TurnRunner, copilot: Copilot, conversation: Conversation, text: str, kwargs: dict):
     try:
-        async for event in iterate_in_threadpool(copilot.stream(conversation.id, text, **kwargs)):
+        for event in await turns(lambda: list(copilot.stream(conversation.id, text, **kwargs))):
             kind = event.pop("type")
             if kind == "done":
                 observe_turn(event["result"], conversation.channel)
@@ -57,7 +57,7 @@ async def _events(copilot: Copilot, conversation: Conversation, text: str, kwarg
                               "description": "The answer: SSE by default; one JSON object with `Accept: "
                                              "application/json` or `stream=false`."}})
 async def send_message(body: ChatMessage, conversation: OwnConversation, principal: CustomerDep,
-                       copilot: CopilotDep, settings: SettingsDep, request: Request,
+                       copilot: CopilotDep, turns: TurnsDep, settings: SettingsDep, request: Request,
                        stream: bool = Query(True, description="false: answer with one JSON object")):
     if not body.text.strip():
         raise ApiError(422, "empty_message", "the message is empty")
@@ -66,7 +66,7 @@ async def send_message(body: ChatMessage, conversation: OwnConversation, princip
                                                 f"(this one has {len(body.text)})")
     kwargs = {"customer_id": principal.subject, "actor": principal.actor, "client_message_id": body.client_message_id}
     if not stream or _wants_json(request):
-        result = (await run_in_threadpool(copilot.send, conversation.id, body.text, **kwargs)).to_dict()
+        result = (await turns(copilot.send, conversation.id, body.text, **kwargs)).to_dict()
         observe_turn(result, conversation.channel)
         return JSONResponse(json.loads(json.dumps(result, default=str)))
-    return EventSourceResponse(_events(copilot, conversation, body.text, kwargs), ping=15)
+    return EventSourceResponse(_events(turns, copilot, conversation, body.text, kwargs), ping=15)

@@ -195,7 +195,14 @@ async function loadAccounts() {
     el("li", { "data-card": c.id }, `${c.name} ••${c.last4} `, el("span", { class: `badge ${c.status}` }, c.status))));
 }
 
+/** Reopen this tab's conversation (or start one); sending waits until it is open. */
 async function openConversation(fresh) {
+  setBusy(true);
+  await resume(fresh);
+  setBusy(false);
+}
+
+async function resume(fresh) {
   const key = `copilot.conversation.${state.me.subject}`;
   const saved = sessionStorage.getItem(key);
   log.replaceChildren();
@@ -218,6 +225,7 @@ async function openConversation(fresh) {
 }
 
 async function main() {
+  setBusy(true);                                    // nothing can be sent until the conversation is open
   state.me = await whoami("customer");
   if (!state.me) return;
   const profile = await api(`/api/customers/${state.me.subject}/profile`);
