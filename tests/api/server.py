@@ -1,0 +1,103 @@
+"""Run the real `copilot serve` (uvicorn, one or more workers) on a free loopback port for the browser tests, the
+multi-worker test and the benchmark; the demo tokens it prints are parsed for use."""
+
+from __future__ import annotations
+
+import os
+import re
+import socket
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import httpx
+
+from tests.conftest import AS_OF, CLOCK
+
+TOKEN_LINE = re.compile(r"^\s+(customer|support_agent|admin)\s+(\S+)\s.*?#token=(cpt_[\w-]+)", re.M)
+ADMIN_LINE = re.compile(r"admin token: (cpt_[\w-]+)")
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@dataclass
+class Server:
+    url: str
+    process: subprocess.Popen
+    output: list[str] = field(default_factory=list)
+
+    @property
+    def log(self) -> str:
+        return "".join(self.output)
+
+    def token(self, subject: str) -> str:
+        found = {name: secret for _, name, secret in TOKEN_LINE.findall(self.log)}
+        found["admin"] = ADMIN_LINE.search(self.log).group(1)
+        return found[subject]
+
+    def rss_mb(self) -> float:
+        """Resident memory of the server and all its worker processes, in MiB (Linux /proc)."""
+        return sum(_rss_kb(pid) for pid in _tree(self.process.pid)) / 1024
+
+
+def _tree(pid: int) -> list[int]:
+    children = []
+    for task in Path(f"/proc/{pid}/task").glob("*/children"):
+        children += [int(c) for c in task.read_text().split()]
+    return [pid] + [p for child in children for p in _tree(child)]
+
+
+def _rss_kb(pid: int) -> int:
+    try:
+        status = Path(f"/proc/{pid}/status").read_text()
+    except FileNotFoundError:
+        return 0
+    return int(re.search(r"VmRSS:\s+(\d+)", status).group(1))
+
+
+@contextmanager
+def running_server(data_dir: Path, chroma: Path, *, workers: int = 1, timeout: float = 300,
+                   **env: str) -> Iterator[Server]:
+    """`copilot serve` in demo mode on the bank in data_dir; stopped (with its workers) on exit."""
+    port = free_port()
+    environ = {**os.environ, "COPILOT_DATA_DIR": str(data_dir), "COPILOT_CHROMA_PATH": str(chroma),
+               "COPILOT_CLOCK": CLOCK, "COPILOT_DEMO_AS_OF": AS_OF.isoformat(), "COPILOT_DEMO_MODE": "true",
+               "COPILOT_PROVIDER": "offline", "PYTHONUNBUFFERED": "1", **env}
+    process = subprocess.Popen([sys.executable, "-m", "copilot.cli.main", "serve", "--port", str(port),
+                                "--workers", str(workers)], stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                               text=True, env=environ, start_new_session=True)
+    server = Server(f"http://127.0.0.1:{port}", process)
+    threading.Thread(target=lambda: server.output.extend(iter(process.stdout.readline, "")), daemon=True).start()
+    try:
+        _wait_until_healthy(server, timeout)
+        yield server
+    finally:
+        process.terminate()
+        try:
+            process.wait(20)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, 9)
+            process.wait(5)
+
+
+def _wait_until_healthy(server: Server, timeout: float) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if server.process.poll() is not None:
+            raise RuntimeError(f"copilot serve exited with {server.process.returncode}:\n{server.log}")
+        try:
+            if httpx.get(f"{server.url}/health", timeout=2).status_code == 200:
+                return
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.5)
+    raise TimeoutError(f"copilot serve was not healthy after {timeout:.0f} s:\n{server.log}")

@@ -1,0 +1,85 @@
+"""`copilot serve`: demo tokens and links only in demo mode; stateless workers share conversations and metrics."""
+
+from __future__ import annotations
+
+import re
+import shutil
+
+import httpx
+import pytest
+from fastapi.testclient import TestClient
+from typer.testing import CliRunner
+
+from copilot.api.app import create_app
+from copilot.cli import serve as serve_module
+from copilot.cli.main import app as cli_app
+from copilot.runtime import Runtime
+from copilot.store import Database
+from tests.api.conftest import CUSTOMERS, make_runtime, say, start
+from tests.api.server import running_server
+from tests.conftest import AS_OF, CLOCK
+
+
+@pytest.fixture
+def cli_env(monkeypatch, api_runtime, kb_chroma) -> list[dict]:
+    """Environment for the CLI on the test's bank; uvicorn.run is recorded instead of serving."""
+    for key, value in {"COPILOT_DATA_DIR": str(api_runtime.settings.data_dir), "COPILOT_CHROMA_PATH": str(kb_chroma),
+                       "COPILOT_CLOCK": CLOCK, "COPILOT_DEMO_AS_OF": AS_OF.isoformat()}.items():
+        monkeypatch.setenv(key, value)
+    calls: list[dict] = []
+    monkeypatch.setattr(serve_module.uvicorn, "run",
+                        lambda target, **kwargs: calls.append({"target": target, **kwargs}))
+    return calls
+
+
+def test_demo_mode_prints_a_working_link_per_persona_and_an_agent(cli_env, api_runtime):
+    result = CliRunner().invoke(cli_app, ["serve", "--port", "8765", "--workers", "2"], env={"COPILOT_DEMO_MODE": "1"})
+    assert result.exit_code == 0, result.output
+    links = dict(re.findall(r"(demo-\w+|alice)\s.*?(http://127\.0\.0\.1:8765/\w+#token=cpt_[\w-]+)", result.output))
+    assert sorted(links) == sorted([*CUSTOMERS, "alice"])
+    assert "/assist#token=" in links["alice"] and "/chat#token=" in links["demo-sme"]
+    assert cli_env == [{"target": "copilot.api.app:create_app", "factory": True, "host": "127.0.0.1", "port": 8765,
+                        "workers": 2, "log_level": "warning", "proxy_headers": True, "timeout_graceful_shutdown": 10}]
+    with TestClient(create_app(runtime=api_runtime)) as client:
+        token = links["demo-sme"].split("#token=")[1]
+        assert client.get("/api/me", headers={"Authorization": f"Bearer {token}"}).json()["subject"] == "demo-sme"
+
+
+def test_production_mode_prints_no_demo_tokens_only_a_first_admin(cli_env):
+    first = CliRunner().invoke(cli_app, ["serve"], env={"COPILOT_DEMO_MODE": "false"})
+    assert first.exit_code == 0, first.output
+    assert "#token=" not in first.output and "minted one (shown once): cpt_" in first.output
+    second = CliRunner().invoke(cli_app, ["serve"], env={"COPILOT_DEMO_MODE": "false"})
+    assert "cpt_" not in second.output, "an admin token exists: nothing is printed"
+
+
+def test_two_app_instances_on_one_database_serve_the_same_conversation(api_runtime, tokens):
+    other = Runtime(api_runtime.settings)
+    other.__dict__["db"] = Database(api_runtime.settings.db_url)     # its own engine, as another worker process has
+    headers = tokens.customer()
+    with TestClient(create_app(runtime=api_runtime)) as a, TestClient(create_app(runtime=other)) as client_b:
+        client_b.post("/api/customers/demo-debt/consents", json={"scopes": ["cards:manage"]}, headers=headers)
+        conversation = start(a, headers)
+        proposed = say(client_b, headers, conversation, "freeze my card ending 3424")
+        assert proposed["route"] == "confirm", "worker B sees the conversation and the consent granted through B"
+        confirmed = a.post(f"/api/actions/{proposed['pending_action']['id']}/confirm", headers=headers).json()
+        replay = client_b.post(f"/api/actions/{proposed['pending_action']['id']}/confirm", headers=headers).json()
+        assert confirmed["replayed"] is False and replay["replayed"] is True
+        assert len(client_b.get(f"/api/conversations/{conversation}", headers=headers).json()["messages"]) == 3
+
+
+@pytest.mark.slow
+def test_real_server_with_two_workers(tmp_path, bank_template, kb_chroma):
+    runtime = make_runtime(tmp_path, bank_template, kb_chroma)
+    chroma = shutil.copytree(kb_chroma, tmp_path / "chroma")          # another process: its own copy of the index
+    with running_server(runtime.settings.data_dir, chroma, workers=2) as server:
+        headers = {"Authorization": f"Bearer {server.token('demo-gig')}"}
+        with httpx.Client(base_url=server.url, headers=headers, timeout=60) as http:
+            conversation = http.post("/api/conversations", json={"channel": "web"}).json()["id"]
+            routes = [http.post(f"/api/conversations/{conversation}/messages?stream=false",
+                                json={"text": text}).json()["route"] for text in ("hi", "what's my balance?") * 4]
+            assert routes.count("answer") >= 4
+            assert len(http.get(f"/api/conversations/{conversation}").json()["messages"]) == 16
+            turns = sum(float(line.rsplit(" ", 1)[1]) for line in http.get("/metrics").text.splitlines()
+                        if line.startswith("copilot_turns_total{"))
+            assert turns == 8, "every worker's turns are on the one metrics page"
