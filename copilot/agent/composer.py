@@ -71,7 +71,7 @@ def _outcome_text(outcome, turn: TurnContext) -> str:
         return render("handoff_to_agent", vulnerable=bool(turn.plan and turn.plan.data.get("vulnerable")),
                       position_in_queue=result.get("position_in_queue"))
     if outcome.name == "spending_summary":
-        result.setdefault("scope", outcome.args.get("category") or outcome.args.get("merchant"))
+        result.setdefault("scope", outcome.args.get("merchant") or outcome.args.get("category"))
     context = {**(turn.plan.data if turn.plan else {}), **result}
     return render(outcome.name, args=outcome.args, **context)
 

@@ -12,6 +12,8 @@ import re
 from copilot.context import KnowledgeHit
 from knowledge.lexical import tokenize
 
+CLOSE_SECOND = 0.8         # a second document is quoted only when it ranks nearly as high as the first
+AMOUNT_QUESTION = re.compile(r"\b(how much|fee|fees|cost|costs|charge|rate|rates|apr|interest|limit|price)\b", re.I)
 SENTENCE = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9\"'(])")
 
 
@@ -43,11 +45,14 @@ def best_sentences(query: str, hits: list[KnowledgeHit], limit: int = 3, chunks:
     """Up to `limit` sentences from the top `chunks` hits, most relevant first, each with its source hit."""
     wanted = set(tokenize([query])[0])
     scored = []
-    for rank, hit in enumerate(hits[:chunks]):
+    docs = {h.doc_id for h in hits[:2] if hits and h.score >= CLOSE_SECOND * hits[0].score}
+    for rank, hit in enumerate([h for h in hits if h.doc_id in docs][:chunks]):
         for position, sentence in enumerate(sentences(hit.text)):
             words = set(tokenize([sentence])[0])
             overlap = len(wanted & words)
-            score = overlap / math.sqrt(len(words) + 1) + (0.35 if rank == 0 else 0) + (0.1 if position == 0 else 0)
+            figures = 0.3 if AMOUNT_QUESTION.search(query) and re.search(r"[$%]\s?\d|\d\s?%", sentence) else 0
+            score = overlap / math.sqrt(len(words) + 1) + (0.35 if rank == 0 else 0) + (0.1 if position == 0 else 0) \
+                + figures
             scored.append((score, rank, position, sentence, hit))
     if not scored:
         return []

@@ -7,6 +7,7 @@ charge found by a search) continue in `next_calls` once the first tool results a
 
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass, field
 from datetime import date
@@ -16,8 +17,8 @@ from copilot.agent.intents import IntentClassifier, IntentScore
 from copilot.agent.state import DialogueState, Profile
 
 ACCEPT = 0.45          # a follow-up with a weaker top intent than this leans on the conversation's last request
-AMBIGUOUS = 0.30       # below this, with no rule or context, we ask instead of guessing
-CLOSE_CALL = (0.40, 0.75)  # below 0.40, ask when the runner-up has three quarters of the top probability
+AMBIGUOUS = 0.22       # below this, with no rule or context, we ask instead of guessing
+CLOSE_CALL = (0.30, 0.85)  # below 0.30, ask when the runner-up is nearly as likely
 SMALL_TALK = {"greeting", "thanks", "goodbye", "capabilities"}
 TOOL_INTENTS = {"balance", "transactions", "spending", "budget_status", "set_budget", "bills", "debt_payoff",
                 "savings_plan", "create_goal", "fraud_check", "freeze_card", "unfreeze_card", "dispute",
@@ -28,6 +29,7 @@ SPLIT = re.compile(r"\s*(?:\band (?:also|still|then)\b|\bwhile (?:still )?|\bplu
 STATUS_QUESTION = re.compile(r"\b(refund|pending|still waiting|hasn'?t (arrived|shown|come|cleared|gone)|"
                              r"not (arrived|received|showing|shown|cleared)|where is my|why (is|was|has))\b", re.I)
 PRICE_QUESTION = re.compile(r"\b(price|went up|gone up|increase[ds]?|more expensive|raised|hike)\b", re.I)
+PER_MONTH = {"weekly": 52 / 12, "biweekly": 26 / 12, "monthly": 1.0}
 GENERIC_CARD_WORDS = {"card", "the", "my", "everyday", "premier", "household", "business", "student", "debit"}
 KNOWLEDGE_QUERY = {"complaint": "how to make a complaint and complaint timelines",
                    "hardship": "financial hardship help and payment arrangements",
@@ -75,12 +77,19 @@ class Planner:
         if not ruled and slot_lib.hypothetical_debts(text):
             intent, confidence, ruled = "debt_payoff", max(confidence, 0.9), "debt_payoff"
         if not ruled and self.names_account(text, profile) and re.search(
-                r"\b(how much|balance|what'?s in|left in|have in|sitting in|got in)\b", text, re.I):
+                r"\b(how much|how big|balance|what'?s in|left in|have in|sitting in|got in|do (we|i) have)\b", text,
+                re.I) and not re.search(r"\b(save|saving|goal|by|to get)\b", text, re.I):
             intent, confidence, ruled = "balance", max(confidence, 0.9), "balance"
-        if ruled == "dispute" and not (slots.merchant or slots.merchant_text or slots.amounts):
+        if ruled == "dispute" and not (slots.merchant or slots.merchant_text or slots.amounts) and \
+                not re.search(r"\b(dispute|chargeback|charge back|contest)\b", text, re.I):
             intent = ruled = "fraud_check"                       # "double charged anywhere?": look first
-        if role == "support_agent" and intent in ("handoff", "complaint", "hardship"):
-            intent = "knowledge"
+        if not ruled and slots.amounts and (slots.target_date or slots.months) and not slots.rates and \
+                (confidence < 0.6 or intent == "out_of_scope"):
+            intent, confidence, ruled = "savings_plan", 0.9, "savings_plan"   # "10k for a wedding in 18 months"
+        about_customer = re.search(r"\b(this|the) customer\b|\btheir\b|\bher\b|\bhis\b|customer'?s\b", text, re.I)
+        if role == "support_agent" and (intent in ("handoff", "complaint", "hardship") or
+                                        (not ruled and confidence < 0.6 and not about_customer)):
+            intent = "knowledge"                                 # agents mostly ask how we do things
         context = state.last_intent in TOOL_INTENTS and not ruled
         if context and rules.AGAIN.search(text) and len(text.split()) <= 10:
             return self.for_intent(state.last_intent, 1.0, slots, state, profile, text, follow_up=True)
@@ -98,11 +107,16 @@ class Planner:
         if not ruled and (confidence < AMBIGUOUS or close) and "knowledge" in (ranking[0].intent, ranking[1].intent) \
                 and intent not in SMALL_TALK:
             intent, confidence, ruled = "knowledge", max(confidence, 0.5), "knowledge"
-        main = self.for_intent(intent, confidence, slots, state, profile, text)
         parts = [p for p in SPLIT.split(text) if len(p.split()) >= 3]
-        if len(parts) > 1 and main.route != "clarify" and intent not in SMALL_TALK:
+        unsure = not ruled and (confidence < AMBIGUOUS or close)
+        if unsure and len(parts) > 1:
+            best = max(((part, *self.classify(part, state)[:2]) for part in parts), key=lambda item: item[2])
+            if best[2] >= 0.5:
+                intent, confidence, unsure, close = best[1], best[2], False, False
+        main = self.for_intent(intent, confidence, slots, state, profile, text)
+        if len(parts) > 1 and intent not in SMALL_TALK:
             main = self.with_other_goals(main, parts, profile, today, state)
-        if intent not in SMALL_TALK and (confidence < AMBIGUOUS or close) and not ruled and len(main.intents) < 2:
+        if intent not in SMALL_TALK and unsure and len(main.intents) < 2:
             if state.misunderstandings >= 2:
                 return Plan("handoff", confidence, route="handoff", calls=[ToolCall("handoff_to_agent", {
                     "reason": "the copilot could not understand the request after several tries"})])
@@ -164,6 +178,10 @@ class Planner:
             if intent in main.intents or confidence < 0.4 or not (intent in TOOL_INTENTS or intent == "knowledge"):
                 continue
             extra = self.for_intent(intent, confidence, self.slots(part, profile, today, state), state, profile, part)
+            if not main.calls and main.route == "clarify" and extra.calls:   # answer the clear part, then ask
+                extra.reply, extra.data = main.reply, {**main.data, **extra.data, "ask_after": True}
+                main = extra
+                continue
             known = {c.name for c in main.calls}
             main.calls.extend(c for c in extra.calls if c.name not in known)
             main.intents.append(intent)
@@ -236,6 +254,9 @@ class Planner:
             return Plan(intent, confidence, route="decline", reply=intent)
         if intent == "acknowledge":
             return Plan(intent, confidence, reply="acknowledged")
+        if intent == "credit_score":
+            return Plan(intent, confidence, reply="credit_score",
+                        calls=[ToolCall("search_knowledge", {"query": "credit score and credit reporting"})])
         if intent in ("affirm", "deny"):
             return Plan(intent, confidence, reply="nothing_pending")
         return Plan("out_of_scope", confidence, route="decline", reply="out_of_scope")
@@ -341,8 +362,12 @@ def _debt(planner, plan, s, base, profile, text):
     if s.strategy:
         args["strategy"] = s.strategy
     if not debts:
-        only_cards = re.search(r"\b(credit )?cards\b", text, re.I) and not re.search(r"\bloans?\b", text, re.I)
-        only_loans = re.search(r"\bloans?\b", text, re.I) and not re.search(r"\bcards?\b", text, re.I)
+        without_loan = re.search(r"\b(leave|without|exclude|excluding|not|except|ignore)\b.{0,20}\bloans?\b", text, re.I)
+        without_card = re.search(r"\b(leave|without|exclude|excluding|not|except|ignore)\b.{0,20}\bcards?\b", text, re.I)
+        only_cards = re.search(r"\b(credit )?cards\b", text, re.I) and (without_loan or
+                                                                      not re.search(r"\bloans?\b", text, re.I))
+        only_loans = re.search(r"\bloans?\b", text, re.I) and (without_card or
+                                                              not re.search(r"\bcards?\b", text, re.I))
         if only_cards or only_loans:
             args["debt_types"] = "cards" if only_cards else "loans"
     plan.calls.append(ToolCall("debt_payoff_plan", args))
@@ -358,9 +383,13 @@ def _goal_amounts(s: slot_lib.Slots, text: str) -> tuple[float | None, float | N
 
 
 def _savings(planner, plan, s, base, profile, text):
-    target, saved, _ = _goal_amounts(s, text)
+    target, saved, contribution = _goal_amounts(s, text)
     target = target or base.get("target_amount")
     when = s.target_date.isoformat() if s.target_date else base.get("target_date")
+    if target and not when and contribution and not base.get("months"):   # "save 200 a paycheck, how long to 5k?"
+        per_month = contribution[0] * PER_MONTH.get(contribution[1] if contribution[1] != "per_paycheque"
+                                                    else profile.pay_cadence, 1.0)
+        base = {**base, "months": max(1, math.ceil((target - (saved or 0)) / per_month))}
     if not target or not (when or base.get("months")):
         return Plan(plan.intent, plan.confidence, route="clarify", reply="clarify_goal",
                     data={"needs": "date" if target else "amount", "tool": "savings_goal_plan",

@@ -36,7 +36,7 @@ DISTRESS = re.compile(
     r"forced me to|scammed|someone is making me|bereave\w*|(husband|wife|partner|mum|mom|dad|father|mother) (just )?"
     r"(died|passed away)|dementia|terminal(ly)? ill|gambling problem)\b", re.I)
 
-FOLLOW_UP = re.compile(r"^\s*(and|what about|how about|ok(ay)? and|also|same for|now|but|just|only|what if|make it|push it|"
+FOLLOW_UP = re.compile(r"^\s*((ok(ay)?|so|right|hmm+),?\s+)?(and|what about|how about|ok(ay)? and|also|same for|now|but|just|only|what if|make it|push it|"
                        r"change it|move it|instead|then|same but)\b|^\s*(for|in|on|at)\s+\S+\??\s*$", re.I)
 CORRECTION = re.compile(r"^\s*(no,?|nope,?|sorry,?|actually,?|oops,?|i meant|i mean|not that,?|wait,?)\s*(i meant|i mean|make it|"
                         r"change it to|it'?s|it should be|the)?\b", re.I)
@@ -47,7 +47,8 @@ AGAIN = re.compile(r"\b(try again|again|now\?|what about now|how about now|retry
 OTHER_CARD = re.compile(r"\b(the )?other (card|one)\b", re.I)
 YES = re.compile(r"^\s*(y|ya|yes|yeah|yep|yup|sure|ok|okay|confirm(ed)?|go ahead|do it|please do|correct|"
                  r"that'?s right|absolutely|definitely|affirmative|proceed)\b", re.I)
-NO = re.compile(r"^\s*(n|no|nope|nah|cancel|don'?t|do not|stop|never ?mind|wait|hold on|not now|abort)\b", re.I)
+NO = re.compile(r"^\s*((hmm+|um+|uh+|oh|well|actually),?\s+)?(n|no|nope|nah|cancel|don'?t|do not|stop|never ?mind|wait|"
+                r"hold on|not now|abort)\b", re.I)
 
 
 # Questions about how something works are knowledge questions, even when they name an action.
@@ -55,6 +56,14 @@ HOW_TO = re.compile(r"^\s*(how (do|can|would|should|does) (i|you|one|it|a)|what(
                     r"how long does|what happens (if|when)|is it possible to|can you explain)\b|\bif (it|my card|i)\b", re.I)
 # Wording that settles the intent before the classifier (checked in order; first match wins).
 PRODUCT_FACTS = [
+    (re.compile(r"\b(make|file|raise|lodge|submit|register) (a |an )?(formal |official )?complaint\b|"
+                r"\bi want to complain\b", re.I), "complaint"),
+    (re.compile(r"\b(crypto\w*|bitcoin|btc|dogecoin|ethereum|the fed|federal reserve|stock market|index funds?|"
+                r"etfs?|shares in)\b", re.I), "investment_advice"),
+    (re.compile(r"\bcash ?flow\b|\bforecast\b|\bwill (we|i) (dip|drop|go) (under|below)\b", re.I), "cash_flow"),
+    (re.compile(r"\bround[- ]?ups?\b|\bspare change\b|\b(interest rate|apy|rate) (on|for) my (high[- ]yield )?"
+                r"(savings|account)|\bwhat'?s (our|the) (process|procedure|policy)\b", re.I), "knowledge"),
+    (re.compile(r"\bcredit score\b", re.I), "credit_score"),
     (re.compile(r"\b(chase|wells fargo|bank of america|citi(bank)?|capital one|revolut|monzo|barclays|hsbc|ally|"
                 r"discover bank|td bank|us bank)\b.{0,20}\b(account|card|balance)|\bmy (chase|wells fargo|citi|"
                 r"capital one|revolut|monzo) ", re.I), "other_bank"),
@@ -78,8 +87,8 @@ PRODUCT_FACTS = [
     (re.compile(r"\b(liab(le|ility)|get my money back|am i covered|protected|reimburs\w*|scam\w*|phishing|"
                 r"(text|call|email|message) (saying|from|claiming)|gift cards?|read (back )?(a |the )?code)\b|"
                 r"\b(text|call|email|message|caller|website|link)\b.{0,40}\blegit\b", re.I), "knowledge"),
-    (re.compile(r"\b(calculated|worked out|determined|how does .{0,30} work|credit (score|bureaus?|report)|"
-                r"do you (have|offer|sell|do)|can i get (a|an)\b|your (staff|agents|team|policy|app))", re.I), "knowledge"),
+    (re.compile(r"\b(calculated|worked out|determined|how does .{0,30} work|credit (bureaus?|report)|"
+                r"do you( guys| all)? (have|offer|sell|do)|can i get (a|an)\b|your (staff|agents|team|policy|app))", re.I), "knowledge"),
     (re.compile(r"\b(your|the bank'?s|northbridge'?s?)\s+(\w+\s+){0,2}(rates?|fees?|apr|interest|polic(y|ies)|limits?|"
                 r"hours|charges?|terms)\b|\bwhat (is|are) (the )?(current )?(fees?|rates?|apr|limits?|charges?) (for|on|of)\b",
                 re.I), "knowledge"),

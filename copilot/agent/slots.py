@@ -34,7 +34,8 @@ CATEGORY_WORDS = {
                "take-away", "food delivery", "dinners", "lunches", "fast food", "doordash", "ubereats", "meals out"],
     "groceries": ["groceries", "grocery", "supermarket", "food shopping", "food shop"],
     "coffee": ["coffee", "coffees", "cafe", "cafes", "starbucks runs"],
-    "transport": ["transport", "transportation", "rides", "taxis", "taxi", "ubers", "lyft", "transit", "bus",
+    "income": ["paycheck", "paycheque", "paychecks", "salary", "wages", "payday", "direct deposit", "income"],
+    "transport": ["transport", "transportation", "rides", "taxis", "taxi", "transit", "bus",
                   "train", "commute", "commuting", "parking"],
     "fuel": ["fuel", "gas", "petrol", "gasoline"],
     "shopping": ["shopping", "clothes", "clothing", "online shopping", "amazon stuff", "retail"],
@@ -293,8 +294,8 @@ def _parsed_since(phrase: str, today: date) -> Period | None:
 def target_date(text: str, today: date) -> tuple[date | None, int | None]:
     """A goal's deadline: "by June", "by next summer", "in 8 months", "by the end of the year", "by 2027"."""
     t = text.lower()
-    if m := re.search(r"\b(?:in|within)\s+(\d+|six|twelve|three|two)\s+(month|year|week)s?\b", t):
-        count = {"two": 2, "three": 3, "six": 6, "twelve": 12}.get(m.group(1)) or int(m.group(1))
+    if m := re.search(r"\b(?:in|within)\s+(\d+|a|an|one|six|twelve|three|two)\s+(month|year|week)s?\b", t):
+        count = {"a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "six": 6, "twelve": 12}.get(m.group(1)) or int(m.group(1))
         months = count * {"month": 1, "year": 12, "week": 0}[m.group(2)] or None
         if months:
             return _add_months(today, months), months
@@ -343,7 +344,7 @@ def merchant(text: str, merchants: list[str]) -> str | None:
     """The customer's own merchant this message names (fuzzy, typo-tolerant), if any."""
     if not merchants:
         return None
-    words = re.findall(r"[\w'&+.-]+", text)
+    words = [w.strip(".'-") for w in re.findall(r"[\w'&+.-]+", text)]
     candidates = []
     for size in (3, 2, 1):
         for i in range(len(words) - size + 1):
