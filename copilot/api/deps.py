@@ -134,7 +134,7 @@ def own_conversation(conversation_id: IdPath, principal: CustomerDep, runtime: R
 OwnConversation = Annotated[Conversation, Depends(own_conversation)]
 
 
-def tool_context(runtime: Runtime, principal, conversation_id: str | None = None,
+def tool_context(runtime: Runtime, principal: Principal, conversation_id: str | None = None,
                  customer_id: str | None = None) -> ToolContext:
     """The tool context for a call made by this principal (for the customer it names, or its own)."""
     return ToolContext(db=runtime.db, settings=runtime.settings, customer_id=customer_id or principal.subject,

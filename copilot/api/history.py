@@ -33,8 +33,8 @@ def messages(session: Session, conversation_id: str, after: int = 0, limit: int 
 
 
 def _author(message: Message) -> str:
-    """Who wrote it, as the customer may see it (a support agent's internal id stays internal)."""
-    return {"user": "you", "assistant": "copilot", "agent": "support agent", "system": "bank"}.get(message.role,
+    """Who wrote it, as anyone may see it (a support agent's internal id stays internal)."""
+    return {"user": "customer", "assistant": "copilot", "agent": "support agent", "system": "bank"}.get(message.role,
                                                                                                   message.role)
 
 

@@ -19,6 +19,7 @@ from copilot.store.models import Account, Card, Customer, Dispute, Transaction
 from tools import run_tool
 
 ALERT_DAYS = 60
+OPEN_DISPUTES = ("open", "provisional_credit")
 
 
 def _money(value: Decimal | None) -> float | None:
@@ -69,7 +70,7 @@ def summary(runtime: Runtime, customer_id: str, principal: Principal) -> dict:
     with runtime.db.session() as session:
         data = {"customer": profile(session, customer_id), "accounts": accounts(session, customer_id),
                 "cards": cards(session, customer_id),
-                "disputes": [d for d in disputes(session, customer_id) if d["status"] != "resolved"],
+                "disputes": [d for d in disputes(session, customer_id) if d["status"] in OPEN_DISPUTES],
                 "consents": sorted(consent.current_state(session, customer_id, now).scopes)}
     data["alerts"] = alerts(runtime, customer_id, principal)
     return data

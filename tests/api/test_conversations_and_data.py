@@ -13,7 +13,7 @@ def test_list_and_history_with_charts_and_polling(client, tokens):
     assert {c["id"]: c["title"] for c in listed} == {first: "How much did I spend last month?", second: ""}
     history = client.get(f"/api/conversations/{first}", headers=headers).json()
     user, answer = history["messages"]
-    assert (user["role"], user["author"], answer["role"]) == ("user", "you", "assistant")
+    assert (user["role"], user["author"], answer["role"]) == ("user", "customer", "assistant")
     assert answer["ui"][0]["kind"] == "bar", "reloading the page redraws the chart"
     assert client.get(f"/api/conversations/{first}?after={answer['id']}", headers=headers).json()["messages"] == []
     assert client.get("/api/conversations", headers=tokens.customer("demo-sme")).json() == []

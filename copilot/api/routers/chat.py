@@ -7,7 +7,6 @@ import logging
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import JSONResponse
-from sqlalchemy import select
 from sse_starlette import EventSourceResponse
 
 from copilot.agent.loop import Copilot
@@ -31,7 +30,7 @@ def start(principal: CustomerDep, copilot: CopilotDep, runtime: RuntimeDep,
           body: StartConversation | None = None) -> dict:
     conversation_id = copilot.start(principal.subject, channel=(body or StartConversation()).channel)
     with runtime.db.session() as session:
-        return conversation_dict(session.scalar(select(Conversation).where(Conversation.id == conversation_id)))
+        return conversation_dict(session.get(Conversation, conversation_id))
 
 
 def _wants_json(request: Request) -> bool:
