@@ -63,18 +63,20 @@ def _similarities(texts: list[str], policy: Policy) -> list[Similarity | None]:
     embedder = get_embedder()
     vectors = embedder.encode_one(units[0])[None, :] if len(units) == 1 else embedder.encode(units)
     best: list[Similarity | None] = [None] * len(texts)
-    for i, sim in zip(owner, exemplar_index(policy).score(vectors)):
+    for i, sim in zip(owner, exemplar_index(policy).score(vectors, units)):
         if best[i] is None or (sim.weight, sim.attack) > (best[i].weight, best[i].attack):
             best[i] = sim
     return best
 
 
-def assess(texts: list[str], policy: Policy, sections: tuple[str, ...] = INPUT_SECTIONS) -> list[Assessment]:
-    """Score many texts; embeddings only for those the patterns have not already decided."""
+def assess(texts: list[str], policy: Policy, sections: tuple[str, ...] = INPUT_SECTIONS,
+           decided: float = 0.999) -> list[Assessment]:
+    """Score many texts; embeddings only for those the patterns have not already decided (score >= `decided`:
+    similarity can only add to a noisy-or, so a text the patterns already block needs no embedding)."""
     heuristics = heuristics_for(policy, sections)
     signals = [heuristics.signals(text) for text in texts]
     evidence = [[s.weight for s in sig if not s.derived] for sig in signals]
-    plain = [None if noisy_or(weights) >= 0.999 else canonical(text) for text, weights in zip(texts, evidence)]
+    plain = [None if noisy_or(weights) >= decided else canonical(text) for text, weights in zip(texts, evidence)]
     similarities = _similarities(plain, policy)
     return [Assessment(noisy_or(weights + [sim.weight if sim else 0.0]), sig, sim)
             for weights, sig, sim in zip(evidence, signals, similarities)]
@@ -96,8 +98,8 @@ def guard_inputs(texts: list[str], *, policy: Policy | None = None, vaults: list
     vaults = vaults or [None] * len(texts)
     limits = [check_limits(text, policy, max_chars) for text in texts]
     readable = [i for i, (_, _, stop) in enumerate(limits) if not stop]
-    assessments = dict(zip(readable, assess([limits[i][0] for i in readable], policy)))
     threshold = policy.threshold("injection_block")
+    assessments = dict(zip(readable, assess([limits[i][0] for i in readable], policy, decided=threshold)))
     decisions = []
     for i, text in enumerate(texts):
         cleaned, hits, stop = limits[i]

@@ -47,6 +47,10 @@ def masked_form(entity_type: str, value: str, own_identifiers: list[str]) -> str
         return _masked_email(value) if is_own(entity_type, value, own_identifiers) else "[email removed]"
     if entity_type == "PHONE_NUMBER":
         return f"***-***-{last4}" if is_own(entity_type, value, own_identifiers) else "[phone removed]"
+    if entity_type == "PERSON":
+        return "[name removed]"
+    if entity_type == "STREET_ADDRESS":
+        return "[address removed]"
     return "[removed]"
 
 

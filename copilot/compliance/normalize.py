@@ -14,6 +14,9 @@ import re
 import unicodedata
 from urllib.parse import unquote
 
+from rapidfuzz import process
+from rapidfuzz.distance import Levenshtein
+
 INVISIBLE = re.compile("[\u00ad\u034f\u180e\u200b-\u200f\u2060-\u2064\ufeff]")
 BIDI_OVERRIDES = re.compile("[\u202a-\u202e\u2066-\u2069]")
 TAG_CHARS = re.compile("[\U000e0000-\U000e007f]")
@@ -33,6 +36,13 @@ CHAT_SPEAK = {"u": "you", "ur": "you're", "r": "are", "n": "and", "2": "to", "in
               "ppl": "people", "msg": "message", "instrux": "instructions", "pw": "password", "pwd": "password"}
 CHAT_WORD = re.compile(r"(?<![\w/])(" + "|".join(re.escape(w) for w in sorted(CHAT_SPEAK, key=len, reverse=True))
                        + r")(?![\w/])", re.IGNORECASE)
+WHOLE_TEXT_CIPHERS = 1500                 # characters up to which the whole text is also read as rot13 and reversed
+TYPO_KEYWORDS = ("instructions", "instruction", "previous", "initial", "ignore", "prompt", "password", "directives", "disregard",
+                 "restrictions", "guidelines", "everything", "opposite", "forget", "system", "secret", "reveal")
+REAL_WORDS = frozenset({"forgot", "forgets", "ignored", "ignores", "prompts", "prompted", "systems", "secrets", "secrete",
+                        "revealed", "reveals", "initials", "initially", "passwords", "directive", "guideline", "restriction",
+                        "instructs", "instructed", "instructor", "opposites", "foreign", "forgive", "forged"})
+TYPO_WORD = re.compile(r"\b[A-Za-z]{5,16}\b")
 QUOTED = re.compile(r"(?<![A-Za-z])[\"'“‘]([^\"'”’\n]{1,60})[\"'”’](?![A-Za-z])")   # not the ' of "let's"
 
 
@@ -96,6 +106,21 @@ def dechat(text: str) -> str:
     return CHAT_WORD.sub(lambda m: CHAT_SPEAK[m.group(0).lower()], text)
 
 
+def _typo_fixed(match: re.Match) -> str:
+    word = match.group(0)
+    lower = word.lower()
+    if lower in TYPO_KEYWORDS or lower in REAL_WORDS:
+        return word
+    found = process.extractOne(lower, TYPO_KEYWORDS, scorer=Levenshtein.distance,
+                               score_cutoff=1 if len(lower) < 9 else 2)
+    return found[0] if found else word
+
+
+def detypo(text: str) -> str:
+    """Misspelled key words corrected ('intructions', 'promt', 'pasword' -> 'instructions', 'prompt', 'password')."""
+    return TYPO_WORD.sub(_typo_fixed, text)
+
+
 def deleet(text: str) -> str:
     return LEET_WORD.sub(lambda m: m.group(0).lower().translate(LEET), text)
 
@@ -114,9 +139,11 @@ def views(text: str) -> list[tuple[str, str]]:
     """(kind, text) pairs: 'plain' first, then obfuscated spellings, then decoded payloads ('encoded')."""
     plain = canonical(text)
     out = [("plain", plain)]
-    for kind, view in (("leet", deleet(plain)), ("chat", dechat(plain)), ("spaced", despace(plain)),
-                       ("separated", SEPARATORS.sub(" ", plain)),
-                       ("rot13", codecs.encode(plain, "rot13")), ("reversed", plain[::-1])):
+    spellings = [("leet", deleet(plain)), ("chat", dechat(plain)), ("typo", detypo(plain)), ("spaced", despace(plain)),
+                 ("separated", SEPARATORS.sub(" ", plain))]
+    if len(plain) <= WHOLE_TEXT_CIPHERS:          # a long message is not one rot13 or mirrored blob; saves ~40% time
+        spellings += [("rot13", codecs.encode(plain, "rot13")), ("reversed", plain[::-1])]
+    for kind, view in spellings:
         if view != plain:
             out.append((kind, view))
     if joined := joined_fragments(plain):

@@ -23,7 +23,25 @@ from copilot.offline import go_offline
 
 # Highest first: between overlapping spans of equal length, the more harmful to leak wins.
 PRIORITY = ("CREDIT_CARD", "IBAN_CODE", "ABA_ROUTING_NUMBER", "US_SSN", "US_BANK_NUMBER", "CARD_SECURITY_CODE",
-            "EMAIL_ADDRESS", "PHONE_NUMBER")
+            "EMAIL_ADDRESS", "PHONE_NUMBER", "STREET_ADDRESS", "PERSON")
+IDENTIFIERS = PRIORITY[:8]                          # what every direction detects; names and addresses: output only
+NAME_CUE = (r"(?<=(?:\b(?:my name is|my name's|name\s*:|named|called|customer|client|account holder|cardholder|"
+            r"card holder|beneficiary|payee|recipient|patient|signed|regards,?|sincerely,?|dear|spoke to|spoke with|"
+            r"talked to|talking to|speak to|speak with|married to|my (?:husband|wife|partner|son|daughter|mother|father|"
+            r"landlord),?)(?:\s+(?:is|was|will be))?|(?-i:\b(?:Mr|Mrs|Ms|Miss|Mx|Dr|Prof)\.?))\s*[:,-]?\s{1,3})")
+NAME = r"(?-i:(?!(?:Customer|Client|Sir|Madam|Team|Valued|Member|User|Support|The|Our|Your|All|Mr|Mrs|Ms|Miss|Mx|Dr|Prof|Care|Service|Services|Advocate|Relations|Success|Experience|Desk|Centre|Center|Portal|Number|Id|Account|Name)\b)[A-Z][a-z]+(?:[ -](?:[A-Z]\.|[A-Z][a-z]+|(?:van|de|del|von|da|di|le|la) [A-Z][a-z]+)){0,2})"
+STREET_TYPES = ("Street|St|Avenue|Ave|Road|Rd|Boulevard|Blvd|Lane|Ln|Drive|Dr|Court|Ct|Place|Pl|Terrace|Way|Parkway|Pkwy|"
+                "Circle|Cir|Highway|Hwy|Square|Sq|Close|Crescent|Row|Mews|Gardens|Trail|Alley|Plaza|Loop|Mountain|Shoal|"
+                "Fork|Track|Common|Hollow|Plain|Freeway|Expressway|Mill|Mission|Field|Ferry|Stream|Mount|View|Walk|Extension|"
+                "Fall|Island|Village|Crossroad|Crossing|Tunnel|Meadow|Ridge|Hill|Valley|Spring|Summit|"
+                "Harbor|Harbour|Heights|Junction|Knoll|Lake|Landing|Lodge|Manor|Orchard|Pike|Pine|"
+                "Prairie|Ranch|Rapid|River|Route|Shore|Skyway|Stravenue|Throughway|Trace|Trafficway|Turnpike|"
+                "Underpass|Via|Vista|Bypass|Causeway|Cliff|Corner|Cove|Creek|Crest|Dale|"
+                "Divide|Flat|Ford|Forest|Garden|Gateway|Glen|Grove|Haven|Inlet|Isle|Oval|Overpass|"
+                "Path|Radial|Ramp|Brook|Burg|Bluff|Bridge|Canyon|Cape|Curve|Drive|Motorway|Loaf|"
+                "Neck|Parkways|Ways")
+STREET = (r"(?-i:\b\d{1,5}[A-Za-z]?,? (?:[A-Z][a-z]+\.? ){1,3}(?:" + STREET_TYPES + r")s?\b\.?(?:,? (?:Apt|Apartment|Suite|Ste|Unit|Flat|Floor|#)\.? ?#?[\w-]+)?"
+          r"(?:, [A-Z][a-z]+(?: [A-Z][a-z]+){0,2})?(?:,? [A-Z]{2},? \d{5}(?:-\d{4})?)?)")
 PHONE_REGIONS = ("US", "GB", "CA", "IE", "AU", "IN")
 PHONE_CANDIDATE = re.compile(r"(?<![\w+])(?:\+|\(|00)?\d[\d\s().\-/]{5,20}\d(?!\w)")
 ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
@@ -79,6 +97,22 @@ class OfflineEmailRecognizer(EmailRecognizer):
         return self._extract(pattern_text).fqdn != ""
 
 
+class LuhnRunRecognizer(PatternRecognizer):
+    """Any 13-19 digit run (spaces or dashes allowed) that passes Luhn is a card number, whatever its issuer prefix
+    or context: Presidio's recognizer misses some ranges (Mastercard 2-series), and a full card must never leak."""
+
+    def __init__(self) -> None:
+        super().__init__("CREDIT_CARD", name="LuhnRunRecognizer", patterns=[
+            Pattern("luhn digit run", r"(?<![\d-])\d(?:[ -]?\d){12,18}(?![\d-])", 0.5)])
+
+    def validate_result(self, pattern_text: str) -> bool:
+        digits = [int(c) for c in pattern_text if c.isdigit()]
+        if len(set(digits)) == 1:
+            return False
+        total = sum(d if i % 2 == 0 else (d * 2 - 9 if d * 2 > 9 else d * 2) for i, d in enumerate(reversed(digits)))
+        return total % 10 == 0
+
+
 def _bank_recognizers() -> list[PatternRecognizer]:
     card_words = ["card", "visa", "mastercard", "amex", "debit", "credit", "number", "pan"]
     return [
@@ -99,6 +133,17 @@ def _bank_recognizers() -> list[PatternRecognizer]:
                           patterns=[Pattern("(555) 123-4567", r"(?<![\w.])\(?\d{3}\)?[-. ]\d{3}[-. ]\d{4}\b", 0.4)]),
         PatternRecognizer("CARD_SECURITY_CODE", name="CvvRecognizer", patterns=[
             Pattern("after cvv cue", r"(?<=\b(?:cvv2?|cvc2?|csc|security code)\s{0,3}[:#=]?\s{0,3})\d{3,4}\b", 0.8)]),
+        PatternRecognizer("PHONE_NUMBER", name="PhoneCueRecognizer", patterns=[
+            Pattern("after phone cue", r"(?<=\b(?:phone|mobile|cell|cellphone|tel|telephone|whatsapp|call (?:me|us|him|her) "
+                    r"(?:at|on)|text (?:me|him|her) (?:at|on)|reach (?:me|him|her|them|us) (?:at|on)|contact number)"
+                    r"(?:\s*(?:number|no\.?|#))?\s*(?:is|:|at|on)?\s{0,3})\+?\(?\d[\d\s().-]{5,18}\d\b", 0.6)]),
+        PatternRecognizer("PERSON", name="NameCueRecognizer", patterns=[
+            Pattern("after a name cue", NAME_CUE + NAME + r"\b", 0.6),
+            Pattern("before a personal attribute", r"(?-i:\b[A-Z][a-z]+ [A-Z][a-z]+)(?= (?:lives|resides|was born|"
+                    r"(?:'s|’s) (?:address|phone|email|ssn|social|account|card|passport|date of birth|salary)))", 0.6),
+            Pattern("an added card user", r"(?-i:\b[A-Z][a-z]+(?: [A-Z][a-z]+){1,2})(?= as (?:an? )?(?:authori[sz]ed|"
+                    r"additional|joint|secondary) (?:user|holder|cardholder|card holder|signatory|account holder))", 0.6)]),
+        PatternRecognizer("STREET_ADDRESS", name="StreetAddressRecognizer", patterns=[Pattern("number street type", STREET, 0.6)]),
         PatternRecognizer("IBAN_CODE", name="IbanShapeRecognizer", context=["iban"], patterns=[
             Pattern("iban shape", r"\b[A-Z]{2}\d{2}(?: ?[A-Z0-9]{4}){2,7}(?: ?[A-Z0-9]{1,4})?\b", 0.45)]),
     ]
@@ -111,17 +156,20 @@ def analyzer() -> AnalyzerEngine:
     engine.load()
     registry = RecognizerRegistry(supported_languages=["en"])
     for recognizer in (CreditCardRecognizer(), IbanRecognizer(), OfflineEmailRecognizer(), AbaRoutingRecognizer(),
-                       CandidatePhoneRecognizer(supported_regions=PHONE_REGIONS), *_bank_recognizers()):
+                       CandidatePhoneRecognizer(supported_regions=PHONE_REGIONS), LuhnRunRecognizer(), *_bank_recognizers()):
         registry.add_recognizer(recognizer)
     return AnalyzerEngine(nlp_engine=engine, registry=registry, supported_languages=["en"])
 
 
-def detect_pii(text: str, min_score: float = 0.4) -> list[dict]:
+def detect_pii(text: str, min_score: float = 0.4, *, names: bool = False) -> list[dict]:
     """Non-overlapping PII spans {"type","start","end","score"} in text order; of overlapping spans the longer
-    wins (an IBAN holds card-like digit groups), then the higher priority."""
-    if not any(ch.isdigit() or ch == "@" for ch in text):
+    wins (an IBAN holds card-like digit groups), then the higher priority. `names`: also person names (after a cue
+    such as "my name is", "Mr.", "Dear", "payee") and street addresses; the output filter asks for them, the input
+    guard does not (a payee's name is something the planner needs)."""
+    entities = list(PRIORITY if names else IDENTIFIERS)
+    if not any(ch.isdigit() or ch == "@" for ch in text) and not (names and any(ch.isupper() for ch in text[1:])):
         return []
-    results = [r for r in analyzer().analyze(text, language="en", entities=list(PRIORITY)) if r.score >= min_score]
+    results = [r for r in analyzer().analyze(text, language="en", entities=entities) if r.score >= min_score]
     results.sort(key=lambda r: (-(r.end - r.start), PRIORITY.index(r.entity_type), -r.score))
     chosen: list[dict] = []
     for r in results:

@@ -2,12 +2,17 @@
 
 Uses the process-wide all-MiniLM-L6-v2 embedder (copilot.embeddings) so a turn's message is embedded once for
 the planner, the retriever and this guard. Exemplar vectors are cached on disk, keyed by the policy fingerprint.
-The probe (scikit-learn logistic regression fitted on the same exemplars at start-up, ~50 ms) generalises to
-paraphrases no single exemplar is close to; nearest-neighbour similarity explains which exemplar a text is like.
+The probe is a logistic regression over the same embeddings, trained offline on the development halves of public
+prompt-injection / jailbreak corpora plus this repository's sets and intent examples (evals/guard/train_probe.py)
+and shipped as prompts/compliance/probe.json (384 weights + bias, reviewable text). It generalises to paraphrases
+no single exemplar is close to; nearest-neighbour similarity explains which exemplar a text is like. Without a
+probe file the probe is fitted on the exemplars at start-up (~50 ms), as before.
 """
 
 from __future__ import annotations
 
+import hashlib
+import json
 import os
 import re
 from dataclasses import dataclass
@@ -15,14 +20,24 @@ from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
+import yaml
 from sklearn.linear_model import LogisticRegression
 
-from copilot.compliance.policy import Policy
+from copilot.compliance.policy import POLICY_DIR, Policy
+from copilot.config import PROJECT_ROOT
 from copilot.embeddings import get_embedder
 
 WHOLE_WORDS = 180                    # up to here one embedding of the whole message (shared with the planner)
 WINDOW_WORDS = 120
 MAX_WINDOWS = 8
+INTENT_EXAMPLES = PROJECT_ROOT / "prompts" / "intents" / "examples.yaml"
+SHORT_WORDS = 3                      # up to here a message is too short for the probe to block it alone
+NEAR_CUSTOMER = 0.8                  # this close to a known customer message, the probe alone cannot block
+OWN_BANKING = re.compile(r"\b(my|our) (own |last |latest |recent |current |next |monthly |new |old |joint |business )?"
+                         r"(statements?|accounts?|cards?|balances?|transactions?|payments?|bills?|budgets?|loans?|mortgage|"
+                         r"savings|salary|paycheck|pay|transfers?|direct debits?|standing orders?|overdraft|pin|app|"
+                         r"spending|debts?|subscriptions?|fees?|rent|goals?|refunds?|disputes?|purchases?|deposits?)\b",
+                         re.IGNORECASE)
 SENTENCE_END = re.compile(r"(?<=[.!?。！？])\s+|\n+")
 
 
@@ -67,18 +82,25 @@ class ExemplarIndex:
         data = policy.data("exemplars")
         self.families = [family for family, texts in data["attacks"].items() for _ in texts]
         attacks = [text for texts in data["attacks"].values() for text in texts]
-        benign = [text for texts in data["benign"].values() for text in texts]
-        vectors = self._vectors(attacks + benign, policy.fingerprint)
+        anchors = [text for texts in data["benign"].values() for text in texts]
+        benign = anchors + _customer_messages()
+        vectors = self._vectors(attacks + benign)
         self.attacks, self.benign = vectors[: len(attacks)], vectors[len(attacks):]
+        vectors = vectors[: len(attacks) + len(anchors)]
         self.strong = float(policy.threshold("similarity_strong"))
         self.floor = float(policy.threshold("similarity_floor"))
         self.margin = float(policy.threshold("similarity_margin"))
         self.probe_floor, self.probe_ceiling, self.probe_weight = map(float, policy.threshold("probe"))
-        self._probe = LogisticRegression(C=8.0, max_iter=3000).fit(
-            vectors, np.r_[np.ones(len(attacks)), np.zeros(len(benign))])
+        shipped = _shipped_probe(policy)
+        if shipped is not None:
+            self._coef, self._bias = shipped
+        else:
+            fitted = LogisticRegression(C=8.0, max_iter=3000).fit(vectors, np.r_[np.ones(len(attacks)), np.zeros(len(benign))])
+            self._coef, self._bias = fitted.coef_[0].astype(np.float32), float(fitted.intercept_[0])
 
     @staticmethod
-    def _vectors(texts: list[str], fingerprint: str) -> np.ndarray:
+    def _vectors(texts: list[str]) -> np.ndarray:
+        fingerprint = hashlib.sha256("\n".join(texts).encode()).hexdigest()[:16]
         path = _cache_dir() / f"guard-exemplars-{fingerprint}.npy"
         if path.exists():
             cached = np.load(path)
@@ -94,19 +116,31 @@ class ExemplarIndex:
             pass
         return vectors
 
-    def score(self, vectors: np.ndarray) -> list[Similarity]:
-        """One Similarity per row of `vectors` (normalised embeddings)."""
+    def score(self, vectors: np.ndarray, texts: list[str] | None = None) -> list[Similarity]:
+        """One Similarity per row of `vectors` (normalised embeddings of `texts`).
+
+        The probe alone may block only a text of more than SHORT_WORDS words that is not within NEAR_CUSTOMER of a
+        known customer message and does not talk about the customer's own banking ("my statement", "my card");
+        otherwise it counts half, so a pattern or a near exemplar must agree."""
         if len(vectors) == 0:
             return []
+        texts = texts or [""] * len(vectors)
         to_attacks, to_benign = vectors @ self.attacks.T, vectors @ self.benign.T
-        probes = self._probe.predict_proba(vectors)[:, 1]
+        probes = self.probe(vectors)
         out = []
-        for row_a, row_b, probe in zip(to_attacks, to_benign, probes):
+        for row_a, row_b, probe, text in zip(to_attacks, to_benign, probes, texts):
             best = int(np.argmax(row_a))
             attack, benign = float(row_a[best]), float(row_b.max())
-            weight = max(self._weight(attack, benign), self._probe_weight(float(probe)))
+            customer_like = (bool(text) and len(text.split()) <= SHORT_WORDS) or benign >= NEAR_CUSTOMER \
+                or bool(OWN_BANKING.search(text))
+            damp = 0.5 if customer_like else 1.0
+            weight = max(self._weight(attack, benign), damp * self._probe_weight(float(probe)))
             out.append(Similarity(attack, benign, self.families[best], weight, float(probe)))
         return out
+
+    def probe(self, vectors: np.ndarray) -> np.ndarray:
+        """P(attack) of the linear probe for each row of `vectors`."""
+        return 1.0 / (1.0 + np.exp(-(vectors @ self._coef + self._bias)))
 
     def _probe_weight(self, probe: float) -> float:
         """0 below the probe floor, rising to probe_weight at the ceiling (alone it decides only near certainty)."""
@@ -120,6 +154,23 @@ class ExemplarIndex:
         if attack < self.floor or attack - benign < self.margin:
             return 0.0
         return 0.3 + 0.6 * (attack - self.floor) / (self.strong - self.floor)
+
+
+def _customer_messages() -> list[str]:
+    """The planner's intent examples: ordinary customer messages, benign anchors next to the exemplars' own."""
+    if not INTENT_EXAMPLES.exists():
+        return []
+    data = yaml.safe_load(INTENT_EXAMPLES.read_text(encoding="utf-8")) or {}
+    return [text for intent in (data.get("intents") or {}).values() for text in intent.get("examples", [])]
+
+
+def _shipped_probe(policy: Policy) -> tuple[np.ndarray, float] | None:
+    """(weights, bias) from probe.json beside the policy (else the shipped one); None when there is none."""
+    for path in (policy.directory / "probe.json", POLICY_DIR / "probe.json"):
+        if path.exists():
+            data = json.loads(path.read_text(encoding="utf-8"))
+            return np.asarray(data["weights"], dtype=np.float32), float(data["bias"])
+    return None
 
 
 @lru_cache(maxsize=4)

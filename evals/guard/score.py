@@ -52,25 +52,29 @@ def _overlaps(a: dict, b: dict) -> bool:
     return a["type"] == b["type"] and a["start"] < b["end"] and b["start"] < a["end"]
 
 
-def score_pii(policy: Policy | None = None) -> dict[str, Any]:
+def score_pii(policy: Policy | None = None, name: str = "pii.jsonl") -> dict[str, Any]:
     counts: dict[str, Counter] = defaultdict(Counter)
-    leaks = []
-    for sample in load("pii.jsonl"):
+    leaks, misses = [], []
+    for sample in load(name):
         decision = filter_output(sample["text"], policy=policy)
         gold, found = sample["entities"], decision.entities
         for entity in gold:
-            counts[entity["type"]]["tp" if any(_overlaps(entity, f) for f in found) else "fn"] += 1
+            hit = any(_overlaps(entity, f) for f in found)
+            counts[entity["type"]]["tp" if hit else "fn"] += 1
+            if not hit:
+                misses.append(sample["id"])
             value = sample["text"][entity["start"]:entity["end"]]
             if entity["type"] in NEVER_LEAK and value in decision.text:
                 leaks.append(sample["id"])
         for entity in found:
             if not any(_overlaps(entity, g) for g in gold):
                 counts[entity["type"]]["fp"] += 1
+                misses.append(sample["id"])
     per_type = {}
     for kind, c in sorted(counts.items()):
         per_type[kind] = {"precision": round(c["tp"] / max(1, c["tp"] + c["fp"]), 3),
                           "recall": round(c["tp"] / max(1, c["tp"] + c["fn"]), 3), **dict(c)}
-    return {"per_type": per_type, "full_value_leaks": leaks}
+    return {"per_type": per_type, "full_value_leaks": leaks, "errors": misses}
 
 
 def _percentiles(timings: list[float]) -> tuple[float, float]:
