@@ -65,3 +65,19 @@ def test_confirm_rechecks_consent(client, tokens, api_runtime):
 def test_unknown_action_is_404(client, tokens):
     response = client.post("/api/actions/act-000000000000/confirm", headers=tokens.customer())
     assert response.status_code == 404 and error_code(response) == "not_found"
+
+
+def test_dispute_and_budget_confirmed_by_button_show_up(client, tokens):
+    headers = tokens.customer("demo-gig")
+    client.post("/api/customers/demo-gig/consents", json={"scopes": ["disputes:write", "budgets:write"]},
+                headers=headers)
+    conversation = start(client, headers)
+    for text, tool in [("I want to dispute the duplicate Target charge of $86.47", "dispute_transaction"),
+                       ("set a budget of 300 a month for dining", "set_budget")]:
+        turn = say(client, headers, conversation, text)
+        assert turn["route"] == "confirm" and turn["pending_action"]["tool"] == tool, turn["answer"]
+        done = client.post(f"/api/actions/{turn['pending_action']['id']}/confirm", headers=headers)
+        assert done.status_code == 200 and done.json()["status"] == "executed", done.text
+    disputes = client.get("/api/customers/demo-gig/disputes", headers=headers).json()
+    assert [(d["merchant"], d["amount"], d["status"]) for d in disputes] == [("Target", 86.47, "open")]
+    assert say(client, headers, conversation, "How are my budgets doing?")["ui"][0]["kind"] == "progress"

@@ -139,3 +139,18 @@ def test_agent_takes_a_handoff_and_sends_an_edited_suggestion(server, open_page)
 
     expect(customer.locator(".msg.agent").last).to_contain_text("Hi Sam, this is Alice from support.")
     shot(customer, "8-customer-sees-agent")
+
+
+@pytest.mark.parametrize("question, kind, label", [
+    ("How are my budgets doing?", "progress", r"Budgets, .*dining \$[\d,.]+ of \$"),
+    ("how long to clear my cards if I pay 900 a month?", "line", r"Debt balance over time .*from \$"),
+    ("I want to save 3000 for a holiday by next summer", "goal", r"Savings goal by .*saved of \$3,000\.00"),
+])
+def test_budgets_payoff_and_goals_are_drawn(server, open_page, question, kind, label):
+    from playwright.sync_api import expect
+
+    page = open_page(f"{server.url}/chat#token={server.token('demo-debt')}")
+    answer = ask(page, question, 0)
+    figure = answer.locator(f"figure.chart[data-kind={kind}]")
+    expect(figure.locator("svg[role=img]")).to_have_attribute("aria-label", re.compile(label))
+    shot(page, f"chart-{kind}", answer)

@@ -16,8 +16,8 @@ function frame(height, label) {
   return svg("svg", { viewBox: `0 0 ${WIDTH} ${height}`, role: "img", "aria-label": label, focusable: "false" });
 }
 
-function table(headings, rows) {
-  return el("details", {}, el("summary", {}, "Show the numbers"),
+function table(headings, rows, summary = "Show the numbers") {
+  return el("details", {}, el("summary", {}, summary),
     el("table", {}, el("thead", {}, el("tr", {}, headings.map((h) => el("th", { scope: "col" }, h)))),
       el("tbody", {}, rows.map((row) => el("tr", {}, row.map((cell) => el("td", {}, cell)))))));
 }
@@ -68,10 +68,13 @@ function line(block) {
   if (last) chart.append(svg("text", { x: left + span - 90, y: bottom + 20 }, day(last.label)));
   for (const milestone of block.milestones || []) {
     const index = points.findIndex((p) => p.label >= milestone.date);
-    if (index >= 0) chart.append(svg("circle", { class: "dot", cx: xy[index][0], cy: xy[index][1], r: 5 }, undefined));
+    if (index < 0) continue;
+    const dot = svg("circle", { class: "dot", cx: xy[index][0], cy: xy[index][1], r: 5 });
+    dot.append(svg("title", {}, `${milestone.label} paid off`));
+    chart.append(dot);
   }
   const payoffs = (block.milestones || []).map((m) => [m.label, day(m.date)]);
-  return [chart, payoffs.length ? table(["Debt", "Paid off by"], payoffs) : null,
+  return [chart, payoffs.length ? table(["Debt", "Paid off by"], payoffs, "Show when each debt is paid off") : null,
     table(["Date", "Balance"], points.map((p) => [day(p.label), money(p.value, block.currency)]))];
 }
 
