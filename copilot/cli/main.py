@@ -23,6 +23,7 @@ app.add_typer(kb_app, name="kb")
 app.command("guard")(guard)
 app.command("serve")(__import__("copilot.cli.serve", fromlist=["serve"]).serve)
 app.command("eval")(__import__("copilot.cli.evals", fromlist=["evaluate"]).evaluate)
+app.command("bench")(__import__("copilot.cli.bench", fromlist=["bench"]).bench)
 
 
 @app.command()

@@ -1,0 +1,134 @@
+"""`copilot serve` as a subprocess on a free loopback port: start, wait for health, measure memory, kill -9, stop.
+
+Resident memory is the sum of VmRSS over the server's process tree (uvicorn's supervisor and its workers), read
+from /proc (Linux).
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx
+
+from copilot.api.auth import mint
+from copilot.bench.workspace import server_env
+from copilot.config import Settings
+from copilot.runtime import Runtime
+
+READY_TIMEOUT = 300.0       # seconds; start-up imports torch and loads two models per process
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _children() -> dict[int, list[int]]:
+    tree: dict[int, list[int]] = {}
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = (entry / "stat").read_text()
+        except OSError:
+            continue
+        parent = int(stat.rsplit(")", 1)[1].split()[1])
+        tree.setdefault(parent, []).append(int(entry.name))
+    return tree
+
+
+def tree_rss_mb(pid: int) -> float:
+    """Resident memory of a process and all its descendants, in MiB (0 when it is gone)."""
+    tree, todo, total = _children(), [pid], 0
+    while todo:
+        current = todo.pop()
+        todo.extend(tree.get(current, []))
+        try:
+            status = Path(f"/proc/{current}/status").read_text()
+        except OSError:
+            continue
+        total += next((int(line.split()[1]) for line in status.splitlines() if line.startswith("VmRSS:")), 0)
+    return round(total / 1024, 1)
+
+
+def customer_tokens(settings: Settings, customers: list[str] | None = None, label: str = "bench") -> dict[str, str]:
+    """A fresh bearer token per customer (all customers when none are named), minted straight into the bank."""
+    runtime = Runtime(settings)
+    try:
+        customers = customers or runtime.customer_ids()
+        with runtime.db.session() as session:
+            return {c: mint(session, "customer", c, now=runtime.settings.now(), days=1, label=label)[0]
+                    for c in customers}
+    finally:
+        runtime.db.dispose()
+
+
+class ServerProcess:
+    """One `copilot serve` process group; use as a context manager (stopped, or killed, on exit)."""
+
+    def __init__(self, settings: Settings, workers: int = 1) -> None:
+        self.settings, self.workers = settings, workers
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.log = Path(settings.data_dir).parent / f"server-{self.port}.log"
+        merged = {**os.environ, **server_env(settings)}
+        self.env = {name: value for name, value in merged.items() if value != ""}   # empty = the default
+        self.process: subprocess.Popen | None = None
+
+    def start(self) -> ServerProcess:
+        command = [sys.executable, "-m", "copilot.cli.main", "serve", "--host", "127.0.0.1", "--port",
+                   str(self.port), "--workers", str(self.workers)]
+        with open(self.log, "ab") as log:
+            self.process = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT, env=self.env,
+                                            cwd=Path(self.settings.data_dir).parent, start_new_session=True)
+        self.wait_ready()
+        return self
+
+    def wait_ready(self) -> None:
+        deadline = time.monotonic() + READY_TIMEOUT
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"the server exited with {self.process.returncode}:\n{self.log_tail()}")
+            try:
+                if httpx.get(f"{self.url}/health", timeout=2).status_code == 200:
+                    return
+            except httpx.HTTPError:
+                pass
+            time.sleep(0.25)
+        self.stop()
+        raise RuntimeError(f"the server was not healthy within {READY_TIMEOUT:.0f} s:\n{self.log_tail()}")
+
+    def log_tail(self, lines: int = 40) -> str:
+        return "\n".join(self.log.read_text(errors="replace").splitlines()[-lines:]) if self.log.exists() else ""
+
+    def rss_mb(self) -> float:
+        return tree_rss_mb(self.process.pid) if self.process else 0.0
+
+    def kill(self) -> None:
+        """SIGKILL the whole process group, as a power cut would (no shutdown hooks run)."""
+        if self.process and self.process.poll() is None:
+            os.killpg(self.process.pid, signal.SIGKILL)
+            self.process.wait(timeout=30)
+
+    def stop(self) -> None:
+        """SIGTERM (graceful), then SIGKILL after 20 s."""
+        if not self.process or self.process.poll() is not None:
+            return
+        os.killpg(self.process.pid, signal.SIGTERM)
+        try:
+            self.process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            self.kill()
+
+    def __enter__(self) -> ServerProcess:
+        return self.start()
+
+    def __exit__(self, *exc) -> None:
+        self.stop()

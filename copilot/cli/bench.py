@@ -1,0 +1,28 @@
+"""`copilot bench [--quick] [--out FILE]`: every figure in one run on a private workspace; a table and JSON."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+
+from copilot.cli.common import console, err_console, friendly
+
+
+@friendly
+def bench(quick: bool = typer.Option(False, "--quick", help="A smaller run (CI smoke): fewer repeats, a slice of "
+                                                             "the corpus, one worker, 8 and 32 conversations."),
+          out: Path = typer.Option(None, "--out", help="Results JSON (default bench-results/bench-<time>.json).",
+                                   dir_okay=False)) -> None:
+    """Measure turn latency by route, compliance overhead, retrieval, HTTP throughput and LLM context tokens."""
+    from copilot.bench.report import table
+    from copilot.bench.runner import FULL, QUICK, default_path, run, write
+
+    results = run(QUICK if quick else FULL, progress=lambda family: err_console.print(f"measuring {family} …"))
+    console.print(table(results))
+    path = write(results, out or default_path())
+    console.print(f"results written to {path}")
+    failed = [name for name, figures in results["figures"].items() if "error" in figures]
+    if failed:
+        err_console.print(f"[bold red]failed:[/] {', '.join(failed)}")
+        raise typer.Exit(1)
