@@ -63,7 +63,11 @@ class Workspace:
         shutil.rmtree(self.root, ignore_errors=True)
 
     def __enter__(self) -> Workspace:
-        return self.prepare()
+        try:
+            return self.prepare()
+        except BaseException:
+            self.cleanup()
+            raise
 
     def __exit__(self, *exc) -> None:
         self.cleanup()
