@@ -8,6 +8,7 @@ injected instructions before any model reads it.
 from __future__ import annotations
 
 import json
+from functools import lru_cache
 
 from langchain.tools import ToolRuntime
 from langchain_core.tools import StructuredTool
@@ -20,15 +21,22 @@ from tools import REGISTRY, openai_tool_schemas, run_tool
 MAX_TOOL_TEXT = 6000     # characters of a tool result a model may read
 
 
+@lru_cache(maxsize=8192)
+def _scan(text: str) -> tuple[str, tuple[str, ...]]:
+    """scan_untrusted, remembered: KB chunks and merchant names recur in every conversation."""
+    decision = scan_untrusted(text)
+    return (decision.text, tuple(decision.rule_ids)) if decision.verdict != "allow" else (text, ())
+
+
 def _neutralise(turn: TurnContext, payload: dict) -> dict:
     """Scan every string inside a tool result for instructions; replace poisoned text, remember the rule."""
 
     def clean(value):
         if isinstance(value, str) and len(value) > 12:
-            decision = scan_untrusted(value)
-            if decision.verdict != "allow":
-                turn.untrusted_rules.extend(decision.rule_ids)
-                return decision.text
+            text, rules = _scan(value)
+            if rules:
+                turn.untrusted_rules.extend(rules)
+                return text
         if isinstance(value, dict):
             return {k: clean(v) for k, v in value.items()}
         if isinstance(value, list):

@@ -65,6 +65,14 @@ def _mapped(status: int, code: str):
     return handler
 
 
+def _unavailable(code: str, message: str):
+    """A backing service is down: a retryable 503 that says so, with the detail (paths, hosts) kept in the log."""
+    async def handler(request: Request, exc: Exception) -> JSONResponse:
+        log.warning("%s on %s %s: %s", code, request.method, request.url.path, exc)
+        return error_response(503, code, message, {"Retry-After": "5"})
+    return handler
+
+
 async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
     reference = uuid.uuid4().hex[:12]
     log.exception("unhandled error %s on %s %s", reference, request.method, request.url.path)
@@ -79,6 +87,8 @@ def install(app: FastAPI) -> None:
     app.add_exception_handler(ConversationNotFound, _mapped(404, "not_found"))
     app.add_exception_handler(UnknownCustomer, _mapped(404, "not_found"))
     app.add_exception_handler(ConsentError, _mapped(422, "invalid_consent"))
-    app.add_exception_handler(StoreError, _mapped(503, "database_unavailable"))
-    app.add_exception_handler(KnowledgeIndexError, _mapped(503, "knowledge_unavailable"))
+    app.add_exception_handler(StoreError, _unavailable(
+        "database_unavailable", "the bank's database is busy or unavailable right now; please try again in a moment"))
+    app.add_exception_handler(KnowledgeIndexError, _unavailable(
+        "knowledge_unavailable", "the knowledge base is unavailable right now; please try again in a moment"))
     app.add_exception_handler(Exception, _unexpected)
