@@ -61,7 +61,7 @@ def _outcome_text(outcome, turn: TurnContext) -> str:
     if outcome.status == "step_up_required":
         return render("step_up")
     if outcome.status != "ok":
-        return render("problem", error=(outcome.error or "something went wrong").rstrip("."))
+        return render("problem", error=plain_error(outcome.error))
     result = dict(outcome.result or {})
     if outcome.name == "search_knowledge":
         quotes = [{"text": text, "citation": hit.citation}
@@ -74,6 +74,12 @@ def _outcome_text(outcome, turn: TurnContext) -> str:
         result.setdefault("scope", outcome.args.get("merchant") or outcome.args.get("category"))
     context = {**(turn.plan.data if turn.plan else {}), **result}
     return render(outcome.name, args=outcome.args, **context)
+
+
+def plain_error(error: str | None) -> str:
+    """A tool's error as the customer reads it: no "invalid arguments:" prefix, no argument_names."""
+    text = re.sub(r"^invalid arguments:\s*", "", (error or "something went wrong").strip()).rstrip(".")
+    return re.sub(r"\b([a-z]+)_([a-z_]+)\b", lambda m: m.group(0).replace("_", " "), text)
 
 
 def compose(turn: TurnContext) -> str:
@@ -117,7 +123,7 @@ def confirmation(outcome, profile: Profile) -> str:
         return render(outcome.name, args=outcome.args, **(outcome.result or {}))
     if outcome.status == "step_up_required":
         return render("step_up")
-    return render("problem", error=(outcome.error or "something went wrong").rstrip("."))
+    return render("problem", error=plain_error(outcome.error))
 
 
 def evidence(turn: TurnContext) -> Evidence:

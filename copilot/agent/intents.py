@@ -1,17 +1,19 @@
 """Intent classifier: MiniLM sentence embeddings + logistic regression over the versioned example set.
 
-The examples live in prompts/intents/examples.yaml (data, not code). Their embeddings are cached on disk,
-keyed by the file's content hash, so a warm start costs milliseconds.
+The examples live in prompts/intents/examples.yaml (data, not code). The fitted model is cached on disk
+(joblib), keyed by the examples' content hash, so a warm start costs milliseconds.
 """
 
 from __future__ import annotations
 
 import hashlib
+import os
 import threading
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
+import joblib
 import numpy as np
 import yaml
 from sklearn.linear_model import LogisticRegression
@@ -45,24 +47,23 @@ class IntentClassifier:
 
     def __init__(self, texts: list[str], labels: list[str], cache_dir: Path | None = None) -> None:
         self.embedder = get_embedder()
-        vectors = self._embed_cached(texts, cache_dir)
-        self.model = LogisticRegression(C=12.0, max_iter=2000)
-        self.model.fit(vectors, labels)
+        self.model = self._fitted(texts, labels, cache_dir)
         self.labels: list[str] = list(self.model.classes_)
         self._lock = threading.Lock()
 
-    def _embed_cached(self, texts: list[str], cache_dir: Path | None) -> np.ndarray:
-        key = hashlib.sha256("\n".join(texts).encode()).hexdigest()[:16]
-        path = cache_dir / f"intent-embeddings-{key}.npy" if cache_dir else None
+    def _fitted(self, texts: list[str], labels: list[str], cache_dir: Path | None) -> LogisticRegression:
+        """The classifier for exactly these examples, fitted once and kept on disk (keyed by their content)."""
+        key = hashlib.sha256("\n".join(f"{label}\t{text}" for text, label in zip(texts, labels)).encode())
+        path = cache_dir / f"intent-model-{key.hexdigest()[:16]}.joblib" if cache_dir else None
         if path and path.exists():
-            return np.load(path)
-        vectors = self.embedder.encode(texts)
+            return joblib.load(path)
+        model = LogisticRegression(C=12.0, max_iter=2000).fit(self.embedder.encode(texts), labels)
         if path:
             path.parent.mkdir(parents=True, exist_ok=True)
-            tmp = path.with_suffix(".tmp.npy")
-            np.save(tmp, vectors)
+            tmp = path.with_suffix(f".{os.getpid()}.tmp")
+            joblib.dump(model, tmp)
             tmp.replace(path)
-        return vectors
+        return model
 
     def rank(self, text: str, top: int = 3) -> list[IntentScore]:
         vector = self.embedder.encode_one(text).reshape(1, -1)

@@ -229,7 +229,7 @@ class Planner:
                                                      "reason": plan.data.get("dispute_reason", "other"),
                                                      "details": plan.data.get("dispute_details")})]
         plan.route = "clarify"
-        plan.data["dispute_candidates"] = candidates[:5]
+        plan.data.update(dispute_candidates=candidates[:5], tool="dispute_transaction")
         return []
 
     @staticmethod

@@ -9,7 +9,7 @@ from sqlalchemy import select, update
 
 from copilot.agent.loop import Copilot
 from copilot.runtime import Runtime
-from copilot.store.models import Transaction
+from copilot.store.models import Account, Transaction
 from tests.agent.fake_openai import Script, serve
 from tests.conftest import make_settings
 
@@ -37,13 +37,15 @@ def sent_text(script: Script) -> str:
     return json.dumps(script.requests)
 
 
-def test_tool_call_then_grounded_answer(llm):
+def test_tool_call_then_grounded_answer(llm, runtime):
+    with runtime.db.session() as session:
+        available = f"${session.get(Account, 'demo-debt-chk').available_balance:,.2f}"
     script = Script({"tool_calls": [{"name": "get_balances", "arguments": {}}]},
-                    {"content": "You have $1,843.27 available in Everyday Checking."})
+                    {"content": f"You have {available} available in Everyday Checking."})
     bot = llm(script)
     result = bot.send(bot.start("demo-debt"), "how much money do I have?")
     assert result.route == "answer" and result.tools[0]["name"] == "get_balances" and result.tools[0]["allowed"]
-    assert "$1,843.27" in result.answer
+    assert available in result.answer
     assert result.prompt_tokens >= 321 and result.completion_tokens >= 45
     bound = {t["function"]["name"] for t in script.requests[0]["tools"]}
     assert "get_balances" in bound and len(bound) < 10, "only the relevant tools are bound"
@@ -51,12 +53,14 @@ def test_tool_call_then_grounded_answer(llm):
 
 def test_invalid_arguments_get_one_repair_round(llm):
     script = Script({"tool_calls": [{"name": "debt_payoff_plan", "arguments": {"monthly_payment": "lots"}}]},
-                    {"tool_calls": [{"name": "debt_payoff_plan", "arguments": {"monthly_payment": 900}}]},
-                    {"content": "Paying $900.00 a month you'd be debt-free in 21 months. This is an estimate."})
+                    {"tool_calls": [{"name": "debt_payoff_plan", "arguments": {
+                        "debts": [{"name": "Visa", "balance": 5000, "apr": 19.99, "min_payment": 100}],
+                        "monthly_payment": 200}}]},
+                    {"content": "Paying $200.00 a month you'd be debt-free in 33 months. This is an estimate."})
     bot = llm(script)
-    result = bot.send(bot.start("demo-debt"), "how long to pay off my debts at 900 a month?")
+    result = bot.send(bot.start("demo-debt"), "how long to pay off 5000 at 19.99% if I pay 200 a month?")
     assert [t["status"] for t in result.tools] == ["invalid_args", "ok"]
-    assert "21 months" in result.answer
+    assert "33 months" in result.answer
 
 
 def test_unknown_tool_is_refused_without_a_crash(llm):
