@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import os
 import re
-import socket
 import subprocess
 import sys
 import threading
@@ -17,16 +16,11 @@ from pathlib import Path
 
 import httpx
 
+from copilot.bench.server import free_port, tree_rss_mb
 from tests.conftest import AS_OF, CLOCK
 
 TOKEN_LINE = re.compile(r"^\s+(customer|support_agent|admin)\s+(\S+)\s.*?#token=(cpt_[\w-]+)", re.M)
 ADMIN_LINE = re.compile(r"admin token: (cpt_[\w-]+)")
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 @dataclass
@@ -46,22 +40,7 @@ class Server:
 
     def rss_mb(self) -> float:
         """Resident memory of the server and all its worker processes, in MiB (Linux /proc)."""
-        return sum(_rss_kb(pid) for pid in _tree(self.process.pid)) / 1024
-
-
-def _tree(pid: int) -> list[int]:
-    children = []
-    for task in Path(f"/proc/{pid}/task").glob("*/children"):
-        children += [int(c) for c in task.read_text().split()]
-    return [pid] + [p for child in children for p in _tree(child)]
-
-
-def _rss_kb(pid: int) -> int:
-    try:
-        status = Path(f"/proc/{pid}/status").read_text()
-    except FileNotFoundError:
-        return 0
-    return int(re.search(r"VmRSS:\s+(\d+)", status).group(1))
+        return tree_rss_mb(self.process.pid)
 
 
 @contextmanager
