@@ -10,12 +10,13 @@ import typer
 from rich.console import Console
 
 from copilot.config import ConfigError, load_settings
+from copilot.context import KnowledgeUnavailable
 from copilot.runtime import Runtime, UnknownCustomer
 from copilot.store import StoreError
 
 console = Console()
 err_console = Console(stderr=True)
-USER_ERRORS = (ConfigError, StoreError, UnknownCustomer, ValueError, FileNotFoundError)
+USER_ERRORS = (ConfigError, StoreError, UnknownCustomer, KnowledgeUnavailable, ValueError, FileNotFoundError)
 
 
 def fail(message: str, code: int = 2) -> None:

@@ -6,9 +6,7 @@ this group costs the rest of the CLI nothing at start-up.
 
 from __future__ import annotations
 
-import functools
 import json
-from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 
@@ -25,27 +23,12 @@ AUDIENCE = typer.Option("customer", "--audience", "-a", help="customer, or agent
 DOCS = typer.Option(None, "--docs", help="Folder of markdown documents (default: knowledge/docs).", file_okay=False)
 
 
-def index_errors(func: Callable) -> Callable:
-    """A knowledge index that cannot be opened is one red line with the fix, not a traceback."""
-
-    @functools.wraps(func)
-    def wrapper(*args, **kwargs):
-        from knowledge import KnowledgeIndexError
-
-        try:
-            return func(*args, **kwargs)
-        except KnowledgeIndexError as exc:
-            fail(str(exc))
-
-    return friendly(wrapper)
-
-
 def _day(value: str | None) -> date | None:
     return date.fromisoformat(value) if value else None
 
 
 @kb_app.command("ingest")
-@index_errors
+@friendly
 def ingest_command(rebuild: bool = typer.Option(False, help="Drop the collection and embed every chunk again."),
                    docs: Path = DOCS) -> None:
     """Index the corpus into Chroma; only new or changed chunks are embedded."""
@@ -73,7 +56,7 @@ def ingest_command(rebuild: bool = typer.Option(False, help="Drop the collection
 
 
 @kb_app.command("search")
-@index_errors
+@friendly
 def search_command(question: str = typer.Argument(..., help="What to look for, in plain words."),
                    audience: str = AUDIENCE,
                    k: int = typer.Option(5, "-k", min=1, max=50, help="How many sections to return."),
@@ -104,7 +87,7 @@ def search_command(question: str = typer.Argument(..., help="What to look for, i
 
 
 @kb_app.command("show")
-@index_errors
+@friendly
 def show_command(citation: str = typer.Argument(..., help="A citation handle, doc-id#section-slug."),
                  audience: str = AUDIENCE,
                  on: str = typer.Option(None, help="The version in force on this day (YYYY-MM-DD).")) -> None:
@@ -120,7 +103,7 @@ def show_command(citation: str = typer.Argument(..., help="A citation handle, do
 
 
 @kb_app.command("eval")
-@index_errors
+@friendly
 def eval_command(questions: Path = typer.Option(None, help="Question set YAML (default: evals/retrieval)."),
                  k: int = typer.Option(5, "-k", min=1, max=50),
                  gate: float = typer.Option(0.90, help="Minimum recall@k; below it the command exits 1."),
@@ -157,7 +140,7 @@ def eval_command(questions: Path = typer.Option(None, help="Question set YAML (d
 
 
 @kb_app.command("bench")
-@index_errors
+@friendly
 def bench_command(out: Path = typer.Option(None, help="Also write the figures as JSON here.")) -> None:
     """Measure ingest throughput and query latency on a throwaway index (the real one is untouched)."""
     from evals.retrieval.bench import benchmark
