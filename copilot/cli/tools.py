@@ -30,15 +30,18 @@ def _context(rt: Runtime, customer: str, actor: str | None, role: str, conversat
                        retriever=rt.retriever if knowledge else None, channel="cli")
 
 
-def _emit(outcome, result_only: bool = False) -> None:
-    """Print the outcome JSON (or only the result); unknown names and bad arguments exit 2 with one line."""
+def _emit(outcome, full: bool = True) -> None:
+    """Print the outcome JSON (or just the tool's result); unknown names and bad arguments exit 2 with one line."""
     if outcome.status in ("not_found", "invalid_args"):
         fail(outcome.error or outcome.status)
-    if result_only:
-        payload = outcome.consent if outcome.status == "consent_required" else \
-            outcome.pending_action if outcome.status in ("confirm", "step_up_required") else outcome.result
-    else:
+    if full:
         payload = outcome.model_dump(mode="json")
+    elif outcome.status == "ok":
+        payload = outcome.result
+    elif outcome.status == "consent_required":
+        payload = outcome.consent
+    else:
+        payload = {"status": outcome.status, "pending_action": outcome.pending_action, "error": outcome.error}
     typer.echo(json.dumps(payload, indent=2, ensure_ascii=False))
     if outcome.status in EXIT_CODES:
         raise typer.Exit(EXIT_CODES[outcome.status])
@@ -74,8 +77,9 @@ def call(name: str = typer.Argument(..., help="Tool name, e.g. get_balances."), 
          args: str = typer.Option("{}", "--args", "-a", help="Arguments as a JSON object."),
          actor: str = ACTOR, role: str = ROLE,
          conversation: str = typer.Option(None, help="Conversation id the call belongs to."),
-         result_only: bool = typer.Option(False, "--result-only", help="Print only the result (or the refusal).")) -> None:
-    """Run one tool for a customer through the consent gate and print the outcome as JSON."""
+         outcome: bool = typer.Option(False, "--outcome", help="Print the whole outcome (status, consent decision, "
+                                                               "args, latency) instead of just the result.")) -> None:
+    """Run one tool for a customer through the consent gate and print its result as JSON (DESIGN.md §4.4)."""
     if name not in REGISTRY:
         fail(f"unknown tool {name!r}; known tools: {', '.join(REGISTRY)}")
     try:
@@ -85,7 +89,7 @@ def call(name: str = typer.Argument(..., help="Tool name, e.g. get_balances."), 
     if not isinstance(parsed, dict):
         fail("--args must be a JSON object, e.g. '{\"period\": \"last_month\"}'")
     ctx = _context(runtime(), customer, actor, role, conversation, knowledge=name == "search_knowledge")
-    _emit(run_tool(ctx, name, parsed), result_only)
+    _emit(run_tool(ctx, name, parsed), full=outcome)
 
 
 @tools_app.command("confirm")

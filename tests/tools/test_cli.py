@@ -34,14 +34,13 @@ def test_tools_list_shows_every_tool_with_scopes_and_kind(bank):
     assert "cards:manage" in result.output and "write" in result.output
 
 
-def test_tools_call_prints_the_outcome_json(bank):
+def test_tools_call_prints_the_result_json(bank):
     result = run("tools", "call", "debt_payoff_plan", "--customer", "demo-debt", "--args",
                  '{"debts":[{"name":"Visa","balance":5000,"apr":19.99,"min_payment":100}],"monthly_payment":600}')
     assert result.exit_code == 0, result.output
-    outcome = json.loads(result.output)
-    assert outcome["status"] == "ok" and outcome["result"]["months"] == 10
-    only = run("tools", "call", "get_balances", "-c", "demo-debt", "--result-only")
-    assert "accounts" in json.loads(only.output)
+    assert json.loads(result.output)["months"] == 10, "the contract: the tool result itself"
+    outcome = json.loads(run("tools", "call", "get_balances", "-c", "demo-debt", "--outcome").output)
+    assert outcome["status"] == "ok" and outcome["allowed"] and "accounts" in outcome["result"]
 
 
 @pytest.mark.parametrize("args, message", [
@@ -60,7 +59,7 @@ def test_mistakes_exit_2_with_one_clear_line(bank, args, message):
 
 
 def test_a_consent_refusal_prints_the_consent_required_json(bank):
-    result = run("tools", "call", "freeze_card", "-c", "demo-debt", "--args", '{"card": "visa"}', "--result-only")
+    result = run("tools", "call", "freeze_card", "-c", "demo-debt", "--args", '{"card": "visa"}')
     assert result.exit_code == 0
     refusal = json.loads(result.output)
     assert refusal["status"] == "consent_required" and refusal["scopes"] == ["cards:manage"]
@@ -69,7 +68,7 @@ def test_a_consent_refusal_prints_the_consent_required_json(bank):
 def test_grant_propose_confirm_revoke_round_trip(bank):
     assert run("consent", "grant", "-c", "demo-debt", "--scopes", "cards:manage", "--days", "30").exit_code == 0
     proposed = json.loads(run("tools", "call", "freeze_card", "-c", "demo-debt", "--args",
-                              '{"card": "visa", "reason": "lost"}').output)
+                              '{"card": "visa", "reason": "lost"}', "--outcome").output)
     assert proposed["status"] == "confirm"
     action_id = proposed["pending_action"]["id"]
     assert json.loads(run("tools", "pending", "-c", "demo-debt").output)[0]["id"] == action_id
