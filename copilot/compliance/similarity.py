@@ -125,18 +125,24 @@ class ExemplarIndex:
         if len(vectors) == 0:
             return []
         texts = texts or [""] * len(vectors)
-        to_attacks, to_benign = vectors @ self.attacks.T, vectors @ self.benign.T
+        to_attacks, to_benign = vectors @ self.attacks.T, self._nearest_benign(vectors)
         probes = self.probe(vectors)
         out = []
         for row_a, row_b, probe, text in zip(to_attacks, to_benign, probes, texts):
             best = int(np.argmax(row_a))
-            attack, benign = float(row_a[best]), float(row_b.max())
+            attack, benign = float(row_a[best]), float(row_b)
             customer_like = (bool(text) and len(text.split()) <= SHORT_WORDS) or benign >= NEAR_CUSTOMER \
                 or bool(OWN_BANKING.search(text))
             damp = 0.5 if customer_like else 1.0
             weight = max(self._weight(attack, benign), damp * self._probe_weight(float(probe)))
             out.append(Similarity(attack, benign, self.families[best], weight, float(probe)))
         return out
+
+    def _nearest_benign(self, vectors: np.ndarray) -> np.ndarray:
+        """Best cosine to a benign anchor per row, in blocks of 256 anchors: a small product stays on OpenBLAS's
+        single-threaded path, which on a busy 2-core machine is ~20x faster than its threaded one for 1 x 2000."""
+        return np.max([(vectors @ self.benign[i:i + 256].T).max(axis=1) for i in range(0, len(self.benign), 256)],
+                      axis=0)
 
     def probe(self, vectors: np.ndarray) -> np.ndarray:
         """P(attack) of the linear probe for each row of `vectors`."""

@@ -10,6 +10,8 @@ from collections import Counter, defaultdict
 from pathlib import Path
 from typing import Any
 
+import yaml
+
 from copilot.compliance import Evidence, PiiVault, Policy, filter_output, guard_input, guard_inputs, scan_untrusted
 from copilot.embeddings import get_embedder
 
@@ -39,6 +41,41 @@ def score_attacks(policy: Policy | None = None) -> dict[str, Any]:
     return {"attacks": len(attacks), "block_rate": sum(d.blocked for d in decisions) / len(attacks),
             "by_family": {f: round(sum(v) / len(v), 3) for f, v in sorted(by_family.items())},
             "untrusted_neutralise_rate": neutralised / max(1, len(indirect)), "missed": missed}
+
+
+def score_heldout(policy: Policy | None = None) -> dict[str, Any]:
+    """The sets written before round 8's tuning and never tuned on (heldout_attacks/benign.jsonl, pii_heldout.jsonl)."""
+    attacks, benign = load("heldout_attacks.jsonl"), load("heldout_benign.jsonl")
+    blocked = guard_inputs([a["text"] for a in attacks], policy=policy)
+    over = guard_inputs([b["text"] for b in benign], policy=policy)
+    by_family: dict[str, list[bool]] = defaultdict(list)
+    for attack, decision in zip(attacks, blocked):
+        by_family[attack["family"]].append(decision.blocked)
+    return {"attacks": len(attacks), "block_rate": sum(d.blocked for d in blocked) / len(attacks),
+            "by_family": {f: round(sum(v) / len(v), 3) for f, v in sorted(by_family.items())},
+            "benign": len(benign), "over_block_rate": sum(d.blocked for d in over) / len(benign),
+            "missed": [a["id"] for a, d in zip(attacks, blocked) if not d.blocked],
+            "over_blocked": [(b["id"], d.rule_ids) for b, d in zip(benign, over) if d.blocked],
+            "pii": score_pii(policy, "pii_heldout.jsonl")}
+
+
+def intent_messages() -> dict[str, list[str]]:
+    """Ordinary customer messages of the planner's intent sets: none of them may be blocked."""
+    root = HERE.parents[1]
+    examples = yaml.safe_load((root / "prompts/intents/examples.yaml").read_text(encoding="utf-8"))
+    heldout = yaml.safe_load((root / "evals/intents/heldout.yaml").read_text(encoding="utf-8"))
+    return {"examples": [t for v in examples["intents"].values() for t in v["examples"]],
+            "heldout": [c["text"] for c in heldout["cases"]]}
+
+
+def score_intents(policy: Policy | None = None) -> dict[str, Any]:
+    """Over-blocking on the intent examples (benign anchors of the guard) and the held-out intent set (never used)."""
+    out = {}
+    for name, texts in intent_messages().items():
+        decisions = guard_inputs(texts, policy=policy)
+        blocked = [t for t, d in zip(texts, decisions) if d.blocked]
+        out[name] = {"messages": len(texts), "over_block_rate": len(blocked) / len(texts), "over_blocked": blocked}
+    return out
 
 
 def score_benign(policy: Policy | None = None) -> dict[str, Any]:
@@ -114,7 +151,14 @@ def score_latency(policy: Policy | None = None, turns: int = 200) -> dict[str, f
 
 def score_all(policy: Policy | None = None) -> dict[str, Any]:
     return {"attacks": score_attacks(policy), "benign": score_benign(policy), "pii": score_pii(policy),
-            "latency": score_latency(policy)}
+            "heldout": score_heldout(policy), "intents": score_intents(policy), "latency": score_latency(policy)}
+
+
+def _print_pii(title: str, pii: dict[str, Any]) -> None:
+    print(f"{title:<22} precision  recall")
+    for kind, figures in pii["per_type"].items():
+        print(f"  {kind:<20} {figures['precision']:.3f}   {figures['recall']:.3f}")
+    print(f"  full card/SSN/IBAN values left in output: {len(pii['full_value_leaks'])}")
 
 
 def print_report(result: dict[str, Any], as_json: bool = False) -> None:
@@ -129,10 +173,16 @@ def print_report(result: dict[str, Any], as_json: bool = False) -> None:
     print(f"  indirect via scan_untrusted: {attacks['untrusted_neutralise_rate']:.1%} neutralised")
     print(f"missed attacks: {', '.join(attacks['missed']) or 'none'}")
     print(f"over-blocked: {', '.join(i for i, _ in benign['over_blocked']) or 'none'}")
-    print("PII            precision  recall")
-    for kind, figures in result["pii"]["per_type"].items():
-        print(f"  {kind:<20} {figures['precision']:.3f}   {figures['recall']:.3f}")
-    print(f"full card/SSN/IBAN values left in output: {len(result['pii']['full_value_leaks'])}")
+    _print_pii("PII (development set)", result["pii"])
+    heldout, intents = result["heldout"], result["intents"]
+    print(f"HELD-OUT (never tuned on): attacks blocked {heldout['block_rate']:.1%} of {heldout['attacks']}   "
+          f"benign over-blocked {heldout['over_block_rate']:.1%} of {heldout['benign']}")
+    print("  " + "  ".join(f"{family} {rate:.0%}" for family, rate in heldout["by_family"].items()))
+    print(f"  missed: {', '.join(heldout['missed']) or 'none'}; over-blocked: "
+          f"{', '.join(i for i, _ in heldout['over_blocked']) or 'none'}")
+    _print_pii("PII (held-out set)", heldout["pii"])
+    print("intent messages over-blocked: " + "; ".join(
+        f"{name} {f['over_block_rate']:.2%} of {f['messages']}" for name, f in intents.items()))
     print(f"overhead per turn (guard + filter), fresh embedding: p50 {latency['cold_p50_ms']} ms, "
           f"p95 {latency['cold_p95_ms']} ms (the MiniLM call alone: p50 {latency['embedding_p50_ms']} ms, "
           f"p95 {latency['embedding_p95_ms']} ms)")

@@ -120,3 +120,38 @@ def test_offer_with_consent_under_the_cap_passes():
 def test_unknown_conversation_flag_is_an_error():
     with pytest.raises(ValueError, match="unknown conversation flag"):
         Evidence(flags={"angry"})
+
+
+@pytest.mark.parametrize("text, kind, value", [
+    ("Your card 2539 3432 3199 7982 was declined.", "CREDIT_CARD", "2539 3432 3199 7982"),   # Mastercard 2-series
+    ("Diners 3056-930902-5904 on file", "CREDIT_CARD", "3056-930902-5904"),
+    ("IBAN IL150120690000003111111 for the rent", "IBAN_CODE", "IL150120690000003111111"),
+    ("Mobile: 0545710317", "PHONE_NUMBER", "0545710317"),
+    ("routing 021000021 and account 954567876544", "ABA_ROUTING_NUMBER", "021000021"),
+    ("My name is Sarah Connor.", "PERSON", "Sarah Connor"),
+    ("Dear Mr. Thompson, your card ending 4242 is active.", "PERSON", "Thompson"),
+    ("Please add Cameron Jones as an authorised user.", "PERSON", "Cameron Jones"),
+    ("Ship the card to 4772 Moore Mountains Suite 889, Harristown, VT 66340", "STREET_ADDRESS",
+     "4772 Moore Mountains Suite 889, Harristown, VT 66340"),
+])
+def test_public_pii_sample_styles_are_masked(text, kind, value):
+    decision = filter_output(text)
+    assert value not in decision.text
+    assert any(e["type"] == kind and text[e["start"]:e["end"]] == value for e in decision.entities), decision.entities
+
+
+@pytest.mark.parametrize("text", [
+    "Dear Customer, your statement is ready.",
+    "Hi Alex, you spent 120 at Whole Foods Market and 45 at Trader Joe's in March.",
+    "In 2025 Apple Park hosted an event.",
+    "Write to Northbridge Bank, Customer Care, P.O. Box 4410, Chicago, IL 60680.",
+    "Your transfer to Bob Jones cleared on Monday.",
+])
+def test_names_and_addresses_need_a_cue_so_ordinary_answers_stay_intact(text):
+    assert filter_output(text).text == text
+
+
+def test_names_are_masked_in_answers_but_not_tokenized_in_customer_messages():
+    from copilot.compliance import guard_input
+    assert guard_input("My name is Sarah Connor, pay my rent").text == "My name is Sarah Connor, pay my rent"
+    assert "Sarah Connor" not in filter_output("My name is Sarah Connor.").text
