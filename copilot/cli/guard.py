@@ -62,18 +62,6 @@ def _write(lines: list[dict]) -> None:
     sys.stdout.flush()
 
 
-def _batch_threads() -> None:
-    """A batch run owns the machine: let the embedder use every core (the server keeps one thread per process)."""
-    import os
-
-    import torch
-
-    from copilot.embeddings import get_embedder
-
-    get_embedder()                                  # its constructor pins one thread; widen after it
-    torch.set_num_threads(max(1, min(4, os.cpu_count() or 1)))
-
-
 @friendly
 def guard(direction: str = typer.Option("input", help="input: injection/jailbreak guards + PII tokenization; "
                                                       "output: answer filters (PII masking, claims, advice...)."),
@@ -90,7 +78,6 @@ def guard(direction: str = typer.Option("input", help="input: injection/jailbrea
         from evals.guard.score import print_report, score_all
         print_report(score_all(policy=loaded), as_json=as_json)
         return
-    _batch_threads()
     batch: list[tuple] = []
     for record in _records(sys.stdin.buffer):
         batch.append(record)

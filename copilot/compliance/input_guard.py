@@ -7,7 +7,11 @@ scores in the policy's doubt band, an optional LLM classifier. Signals combine a
 
 from __future__ import annotations
 
+import os
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+
+import numpy as np
 
 from copilot.compliance.classifier import get_classifier
 from copilot.compliance.heuristics import Signal, heuristics_for, noisy_or
@@ -49,6 +53,23 @@ class Assessment:
         return hits
 
 
+def _encode_many(units: list[str], batch: int = 64) -> np.ndarray:
+    """Embed a batch: sorted by length (a MiniLM batch pads to its longest text) and spread over the cores
+    (onnxruntime releases the GIL while it runs); the order of `units` is kept."""
+    embedder = get_embedder()
+    order = sorted(range(len(units)), key=lambda i: len(units[i]))
+    chunks = [[units[i] for i in order[k:k + batch]] for k in range(0, len(order), batch)]
+    workers = min(len(chunks), os.cpu_count() or 1, 4)
+    if workers > 1:
+        with ThreadPoolExecutor(workers) as pool:
+            parts = list(pool.map(embedder.encode, chunks))
+    else:
+        parts = [embedder.encode(chunk) for chunk in chunks]
+    vectors = np.empty((len(units), parts[0].shape[1]), dtype=np.float32)
+    vectors[order] = np.concatenate(parts)
+    return vectors
+
+
 def _similarities(texts: list[str], policy: Policy) -> list[Similarity | None]:
     """Max exemplar similarity over each text's windows and decoded payloads, all embedded in one batch."""
     units, owner = [], []
@@ -60,8 +81,7 @@ def _similarities(texts: list[str], policy: Policy) -> list[Similarity | None]:
             owner.append(i)
     if not units:
         return [None] * len(texts)
-    embedder = get_embedder()
-    vectors = embedder.encode_one(units[0])[None, :] if len(units) == 1 else embedder.encode(units)
+    vectors = get_embedder().encode_one(units[0])[None, :] if len(units) == 1 else _encode_many(units)
     best: list[Similarity | None] = [None] * len(texts)
     for i, sim in zip(owner, exemplar_index(policy).score(vectors, units)):
         if best[i] is None or (sim.weight, sim.attack) > (best[i].weight, best[i].attack):

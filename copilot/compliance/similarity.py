@@ -38,6 +38,12 @@ OWN_BANKING = re.compile(r"\b(my|our) (own |last |latest |recent |current |next 
                          r"savings|salary|paycheck|pay|transfers?|direct debits?|standing orders?|overdraft|pin|app|"
                          r"spending|debts?|subscriptions?|fees?|rent|goals?|refunds?|disputes?|purchases?|deposits?)\b",
                          re.IGNORECASE)
+SCAM_CHECK = re.compile(r"\b(is (this|that|it) (really )?(legit|legitimate|real|genuine|safe|a scam|a fraud|fraud|phishing|you|from you)|"
+                        r"(was|were) (this|that|it) (really )?(you|legit|real|genuine|a scam)|"
+                        r"(got|received|receiving|getting) (a|an|this|that|some|these|those|two|several) (weird |strange |suspicious |odd )?"
+                        r"(texts?|sms|calls?|phone calls?|emails?|e-mails?|messages?|letters?|voicemails?|whatsapps?)|"
+                        r"(someone|somebody|a (man|woman|guy|person|caller)) (called|texted|emailed|messaged|rang|phoned))\b",
+                        re.IGNORECASE)
 SENTENCE_END = re.compile(r"(?<=[.!?。！？])\s+|\n+")
 
 
@@ -120,7 +126,7 @@ class ExemplarIndex:
         """One Similarity per row of `vectors` (normalised embeddings of `texts`).
 
         The probe alone may block only a text of more than SHORT_WORDS words that is not within NEAR_CUSTOMER of a
-        known customer message and does not talk about the customer's own banking ("my statement", "my card");
+        known customer message and does not talk about the customer's own banking ("my statement", "my card") or ask whether a call, text or email they got was genuine;
         otherwise it counts half, so a pattern or a near exemplar must agree."""
         if len(vectors) == 0:
             return []
@@ -132,7 +138,7 @@ class ExemplarIndex:
             best = int(np.argmax(row_a))
             attack, benign = float(row_a[best]), float(row_b)
             customer_like = (bool(text) and len(text.split()) <= SHORT_WORDS) or benign >= NEAR_CUSTOMER \
-                or bool(OWN_BANKING.search(text))
+                or bool(OWN_BANKING.search(text) or SCAM_CHECK.search(text))
             damp = 0.5 if customer_like else 1.0
             weight = max(self._weight(attack, benign), damp * self._probe_weight(float(probe)))
             out.append(Similarity(attack, benign, self.families[best], weight, float(probe)))
