@@ -15,6 +15,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from copilot.store.models import Account, Transaction
+from tools.matching import match_one
 from tools.money import amount
 from tools.spec import Call, OutOfWindow
 
@@ -124,6 +125,15 @@ def accounts(call: Call, kinds: tuple[str, ...] | None = None) -> list[Account]:
     if kinds:
         query = query.where(Account.kind.in_(kinds))
     return list(call.session.scalars(query.order_by(Account.id)))
+
+
+def pick_account(options: list[Account], wanted: str) -> Account:
+    """The account a customer means by its name, last 4 digits or id (fuzzy on the name; ambiguity is an error)."""
+    by_last4 = {a.last4: a for a in options}
+    if wanted in by_last4:
+        return by_last4[wanted]
+    chosen = match_one(wanted, {a.id: f"{account_label(a)} {a.kind}" for a in options}, "account")
+    return next(a for a in options if a.id == chosen)
 
 
 def account_label(account: Account) -> str:

@@ -7,7 +7,7 @@ from typing import Literal
 
 from pydantic import Field, model_validator
 
-from tools.data import account_label, accounts
+from tools.data import account_label, accounts, pick_account
 from tools.matching import match_one
 from tools.money import amount, cents, show
 from tools.payoff import Debt, Plan, baseline, order_debts, simulate
@@ -39,6 +39,9 @@ class DebtPlanArgs(ToolArgs):
                                  "first, custom = the given order.")
     order: list[str] | None = Field(None, description="custom strategy: debt names, first to pay off first.")
     debt_types: Literal["all", "cards", "loans"] = Field("all", description="Own debts only: which ones to include.")
+    accounts: list[str] | None = Field(None, max_length=10,
+                                       description="Own debts only: just these cards or loans (name, last 4 digits "
+                                                   "or id), e.g. [\"Visa\"]. Omit for all of `debt_types`.")
 
     @model_validator(mode="after")
     def _custom_needs_order(self):
@@ -59,10 +62,13 @@ def _given(debt: DebtIn) -> Debt:
     return Debt(debt.name, balance, apr, cents(minimum))
 
 
-def _own(call: Call, which: str) -> list[Debt]:
+def _own(call: Call, which: str, named: list[str] | None) -> list[Debt]:
     kinds = {"all": CARD_KINDS + LOAN_KINDS, "cards": CARD_KINDS, "loans": LOAN_KINDS}[which]
+    chosen = accounts(call, CARD_KINDS + LOAN_KINDS if named else kinds)
+    if named:
+        chosen = list({a.id: a for a in (pick_account(chosen, wanted) for wanted in named)}.values())
     found = [Debt(account_label(a), cents(a.current_balance), a.apr or Decimal(0), cents(a.min_payment or 0))
-             for a in accounts(call, kinds) if a.current_balance > 0]
+             for a in chosen if a.current_balance > 0]
     if not found:
         label = {"all": "cards or loans", "cards": "credit cards", "loans": "loans"}[which]
         raise NotFound(f"the customer has no {label} with a balance to pay off")
@@ -86,7 +92,7 @@ def debt_payoff_plan(call: Call, args: DebtPlanArgs) -> dict:
     (highest APR first), snowball (smallest balance first) or a custom order. Works on the customer's own
     cards and loans, or on hypothetical debts given in `debts` (no consent needed for those).
     Example: {"debts":[{"name":"Visa","balance":5000,"apr":19.99,"min_payment":100}],"monthly_payment":600}."""
-    debts = [_given(d) for d in args.debts] if args.debts else _own(call, args.debt_types)
+    debts = [_given(d) for d in args.debts] if args.debts else _own(call, args.debt_types, args.accounts)
     minimums = sum((d.min_payment for d in debts), Decimal(0))
     budget = cents(args.monthly_payment) if args.monthly_payment is not None else minimums
     if budget < minimums:

@@ -26,8 +26,9 @@ TOOL_INTENTS = {"balance", "transactions", "spending", "budget_status", "set_bud
 SPLIT = re.compile(r"\s*(?:\band (?:also|still|then)\b|\bwhile (?:still )?|\bplus\b|;|\?\s+(?=\w)|\. (?=\w)|"
                    r",? and (?=(?:can|could|how|what|when|where|which|will|should|is|are|do|am|tell|show|set|freeze|"
                    r"save|give|check|make|also|list)\b))\s*", re.I)
-STATUS_QUESTION = re.compile(r"\b(refund|pending|still waiting|hasn'?t (arrived|shown|come|cleared|gone)|"
-                             r"not (arrived|received|showing|shown|cleared)|where is my|why (is|was|has))\b", re.I)
+STATUS_QUESTION = re.compile(r"\b(refund|pending|still waiting|hasn'?t (arrived|shown|come|cleared|gone|changed|updated)|"
+                             r"not (arrived|received|showing|shown|cleared|changed|updated)|where is my|why (is|was|has))\b",
+                             re.I)
 PRICE_QUESTION = re.compile(r"\b(price|went up|gone up|increase[ds]?|more expensive|raised|hike)\b", re.I)
 PER_MONTH = {"weekly": 52 / 12, "biweekly": 26 / 12, "monthly": 1.0}
 GENERIC_CARD_WORDS = {"card", "the", "my", "everyday", "premier", "household", "business", "student", "debit"}
@@ -86,6 +87,9 @@ class Planner:
         if not ruled and slots.amounts and (slots.target_date or slots.months) and not slots.rates and \
                 (confidence < 0.6 or intent == "out_of_scope"):
             intent, confidence, ruled = "savings_plan", 0.9, "savings_plan"   # "10k for a wedding in 18 months"
+        if not ruled and intent in ("transactions", "fraud_check", "dispute") and rules.asks_how_things_work(text) and \
+                not (slots.merchant or slots.merchant_text or slots.amounts or slots.period):
+            intent, ruled = "knowledge", "knowledge"          # "how long does a refund take to show up"
         about_customer = re.search(r"\b(this|the) customer\b|\btheir\b|\bher\b|\bhis\b|customer'?s\b", text, re.I)
         if role == "support_agent" and (intent in ("handoff", "complaint", "hardship") or
                                         (not ruled and confidence < 0.6 and not about_customer)):
@@ -126,13 +130,19 @@ class Planner:
 
     @staticmethod
     def names_account(text: str, profile: Profile) -> str | None:
-        """An account the message names ("rainy day savings", "the operating account")."""
+        """The first account the message names ("rainy day savings", "the operating account")."""
+        return next(iter(Planner.named_accounts(text, profile.account_names)), None)
+
+    @staticmethod
+    def named_accounts(text: str, names: list[str]) -> list[str]:
+        """Every one of `names` (the customer's account names) that the message names."""
         lowered = text.lower()
-        for name in profile.account_names:
+        found = []
+        for name in names:
             words = [w for w in name.lower().split() if w not in {"account", "everyday", "premier", "the"} and len(w) > 3]
             if name.lower() in lowered or (words and sum(w in lowered for w in words) >= max(1, len(words) - 1)):
-                return name
-        return None
+                found.append(name)
+        return found
 
     def slots(self, text: str, profile: Profile, today: date, state: DialogueState) -> slot_lib.Slots:
         target, months = slot_lib.target_date(text, today)
@@ -279,14 +289,18 @@ def _transactions(planner, plan, s, base, profile, text):
     for key, value in (("merchant", s.merchant or s.merchant_text), ("category", s.category)):
         if value:
             args[key] = value
-    if re.search(r"\b(paid|got|received|came in|deposit|salary|refund)\b", text, re.I) and not s.category:
-        args["direction"] = "in" if re.search(r"\b(salary|paid me|got paid|deposit|refund|came in)\b", text, re.I) \
+    if re.search(r"\b(paid|got|received|came in|deposit(ed)?|salary|refund|transferred|sent)\b", text, re.I) and not s.category:
+        args["direction"] = "in" if re.search(r"\b(salary|paid me|got paid|deposit(ed)?|refund|came in|from (another|my other) "
+                                              r"bank|transferred (money|funds|it) (in|from))\b", text, re.I) \
             else args.get("direction", "any")
     if s.amounts:
         args = {k: v for k, v in args.items() if k not in ("min_amount", "max_amount")}
         args.update(slot_lib.comparison(text, float(s.amounts[0].value)))
+    status = STATUS_QUESTION.search(text)
+    if status and not (s.period or s.merchant or s.merchant_text or s.amounts or s.category):
+        args.update(period="last_14_days", limit=5)       # "my deposit still isn't showing": the latest, not 90 days
     plan.calls.append(ToolCall("search_transactions", args))
-    if STATUS_QUESTION.search(text):
+    if status:
         plan.calls.append(ToolCall("search_knowledge", {"query": text}))
     return plan
 
@@ -368,7 +382,10 @@ def _debt(planner, plan, s, base, profile, text):
                                                                       not re.search(r"\bloans?\b", text, re.I))
         only_loans = re.search(r"\bloans?\b", text, re.I) and (without_card or
                                                               not re.search(r"\bcards?\b", text, re.I))
-        if only_cards or only_loans:
+        named = planner.named_accounts(text, profile.debt_names)
+        if named and not (without_loan or without_card) and not re.search(r"\b(all|every|both|cards|loans|debts)\b", text, re.I):
+            args["accounts"] = named                                     # "when will my visa be paid off"
+        elif only_cards or only_loans:
             args["debt_types"] = "cards" if only_cards else "loans"
     plan.calls.append(ToolCall("debt_payoff_plan", args))
     return plan

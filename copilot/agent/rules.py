@@ -52,8 +52,12 @@ NO = re.compile(r"^\s*((hmm+|um+|uh+|oh|well|actually),?\s+)?(n|no|nope|nah|canc
 
 
 # Questions about how something works are knowledge questions, even when they name an action.
-HOW_TO = re.compile(r"^\s*(how (do|can|would|should|does) (i|you|one|it|a)|what('?s| is) the (process|procedure|way)|"
-                    r"how long does|what happens (if|when)|is it possible to|can you explain)\b|\bif (it|my card|i)\b", re.I)
+HOW_TO = re.compile(r"^\s*(how (do|can|would|should|does) (i|you|one|it|a)|what('?s| is) the (process|procedure|way|time limit)|"
+                    r"how long (does|do|will|would|until|before|is|are|for)|what happens (if|when)|is it possible to|"
+                    r"can you explain)\b|\bif (it|my card|i)\b", re.I)
+# "Why hasn't ...", "is there a fee ...": asking how things work, not for the customer's own records.
+WHY = re.compile(r"^\s*(why (is|isn'?t|hasn'?t|has|does|doesn'?t|did|didn'?t|was|wasn'?t|can'?t|won'?t|are|aren'?t|do|don'?t)|"
+                 r"is there (a|any) (fee|charge|limit|way)|what (do|should) i do)\b", re.I)
 # Wording that settles the intent before the classifier (checked in order; first match wins).
 PRODUCT_FACTS = [
     (re.compile(r"\b(make|file|raise|lodge|submit|register) (a |an )?(formal |official )?complaint\b|"
@@ -75,6 +79,8 @@ PRODUCT_FACTS = [
     (re.compile(r"\b(access to|see|share|sharing|using|use) (all )?(of )?my (data|info|information|accounts?|"
                 r"transactions|savings|details)\b", re.I), "consent_manage"),
     (re.compile(r"^\s*report (a )?fraud", re.I), "fraud_check"),
+    (re.compile(r"\b(lost|stolen|stole|misplaced|can'?t find|broke|smashed)\b.{0,20}\b(phone|mobile|iphone|android|device)\b|"
+                r"\bwhat('?s| is| are) the ([\w-]+ ){0,3}(limits?|fees?|charges?)\b(?!.{0,20}\bmy\b)", re.I), "knowledge"),
     (re.compile(r"\b(behind on|fallen behind|can'?t (pay|afford|make|keep up)|struggling to (pay|make|keep)|"
                 r"debt collectors?|lost (my|our) jobs?)\b", re.I), "hardship"),
     (re.compile(r"\b(deduct|deductions?|lower my tax(es)?|pay less tax|tax (advice|return|bill)|file my taxes|"
@@ -87,6 +93,7 @@ PRODUCT_FACTS = [
     (re.compile(r"\b(liab(le|ility)|get my money back|am i covered|protected|reimburs\w*|scam\w*|phishing|"
                 r"(text|call|email|message) (saying|from|claiming)|gift cards?|read (back )?(a |the )?code)\b|"
                 r"\b(text|call|email|message|caller|website|link)\b.{0,40}\blegit\b", re.I), "knowledge"),
+    (re.compile(r"\bpenalt(y|ies)\b|\b(early (re)?payment|prepayment) (fee|charge|penalty)|\bprepayment\b", re.I), "knowledge"),
     (re.compile(r"\b(calculated|worked out|determined|how does .{0,30} work|credit (bureaus?|report)|"
                 r"do you( guys| all)? (have|offer|sell|do)|can i get (a|an)\b|your (staff|agents|team|policy|app))", re.I), "knowledge"),
     (re.compile(r"\b(your|the bank'?s|northbridge'?s?)\s+(\w+\s+){0,2}(rates?|fees?|apr|interest|polic(y|ies)|limits?|"
@@ -102,6 +109,8 @@ PRODUCT_FACTS = [
     (re.compile(r"\b(refunded me|has .{0,25} refunded|refund (yet|arrived|come through|show(n|ed)? up|gone through))\b",
                 re.I), "transactions"),
     (re.compile(r"\b(when was the last time|last time i)\b", re.I), "transactions"),
+    (re.compile(r"\b(what|how much) (have |did |do )?(i|we) (spen[dt]|blow|blew|splurge\w*)\b(?!.{0,30}\b(budget|limit|save))", re.I),
+     "spending"),
     (re.compile(r"\bcan (i|we) afford\b(?!.{0,40}\b(by|in \d+|goal))", re.I), "cash_flow"),
     (re.compile(r"\bcancel+\b.{0,30}\b(subscription|membership|direct debit|recurring|standing order)", re.I), "knowledge"),
 ]
@@ -119,6 +128,10 @@ def command(text: str) -> str | None:
                 return "knowledge"
             return intent
     return None
+
+
+def asks_how_things_work(text: str) -> bool:
+    return bool(HOW_TO.search(text) or WHY.search(text))
 
 
 def distressed(text: str) -> bool:

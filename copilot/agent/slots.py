@@ -60,6 +60,12 @@ STOP = {"the", "a", "an", "my", "on", "at", "in", "for", "to", "of", "and", "how
         "what", "is", "it", "this", "that", "last", "month", "week", "year", "spend", "spent", "pay", "paid",
         "card", "money", "can", "you", "show", "all", "from", "with", "was", "were", "have", "has"}
 
+# Words of banking itself: never a merchant's name on their own ("card payment" is not "Payment from Checking").
+BANKING_WORDS = {"payment", "payments", "transfer", "transfers", "deposit", "deposits", "interest", "refund", "refunds",
+                 "fee", "fees", "cash", "atm", "online", "mobile", "direct", "debit", "credit", "monthly", "annual",
+                 "loan", "savings", "checking", "account", "balance", "charge", "charges", "purchase", "purchases",
+                 "withdrawal", "pending", "cheque", "check", "bank", "wire", "overdraft"}
+
 
 @dataclass(frozen=True)
 class Amount:
@@ -114,8 +120,8 @@ def amounts(text: str) -> list[Amount]:
         if not (sign or mult or word) and (re.match(rf"\s?(st|nd|rd|th|months?|weeks?|days?|years?|yrs?|{MONTH_RE})\b", tail)
                                            or re.search(r"(ending|ends in|last four|last 4|in)\s?$", head)):
             continue
-        if not (sign or mult or word) and len(number) == 4 and number.startswith(("19", "20")) and "." not in number:
-            continue                                                    # a year
+        if not (sign or mult or word) and _is_year(number, head, text[match.end("num"):match.end("num") + 14].lower()):
+            continue
         price = Price.fromstring(f"{sign or ''}{number}")
         if price.amount is None:
             continue
@@ -124,6 +130,22 @@ def amounts(text: str) -> list[Amount]:
         after = text[match.end():match.end() + 16]
         found.append(Amount(value, currency, match.start(), match.end(), bool(MONTHLY.match(after.strip()))))
     return found
+
+
+YEAR_BEFORE = re.compile(rf"\b(in|by|since|from|until|till|to|before|after|during|year|fy|(end|start|beginning|middle) of|"
+                         rf"{MONTH_RE})\s*$")
+YEAR_AFTER = re.compile(r"\s*(statements?|tax|taxes|returns?|budgets?|spending|summary|and|-)\b|\s*$|\s*[?.!,]")
+MONEY_VERB = re.compile(r"\b(save|saving|pay|paid|spend|spent|owe|borrow|budget|cost|costs|need|put|target|goal|goal of|"
+                        r"transfer|send|move|withdraw|about|around|over|under|only|another|extra|have|got)\s*$")
+
+
+def _is_year(number: str, head: str, tail: str) -> bool:
+    """A bare 19xx/20xx after a date word ("in 2025", "since May 2024") or before a yearly noun ("2025 statement")
+    is a year; after a money word ("save 2000", "owe 2000 on my card") it is an amount."""
+    if len(number) != 4 or not number.startswith(("19", "20")):
+        return False
+    head = head.rstrip()
+    return not MONEY_VERB.search(head) and bool(YEAR_BEFORE.search(head) or YEAR_AFTER.match(tail))
 
 
 NUMBER_WORDS = {"a": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "ten": 10, "twelve": 12}
@@ -349,7 +371,7 @@ def merchant(text: str, merchants: list[str]) -> str | None:
     for size in (3, 2, 1):
         for i in range(len(words) - size + 1):
             gram = " ".join(words[i:i + size])
-            if size == 1 and (gram.lower() in STOP or len(gram) < 3 or gram.lower() in CATEGORY_LOOKUP):
+            if size == 1 and (gram.lower() in STOP | BANKING_WORDS or len(gram) < 3 or gram.lower() in CATEGORY_LOOKUP):
                 continue
             candidates.append(gram)
     best, best_score = None, 0.0
@@ -358,7 +380,8 @@ def merchant(text: str, merchants: list[str]) -> str | None:
         for name, key in keys.items():
             first = key.split(" ", 1)[0]
             score = max(fuzz.ratio(gram.lower(), key), fuzz.ratio(gram.lower(), name.lower()),
-                        fuzz.ratio(gram.lower(), first) - 4 if len(first) >= 5 and " " not in gram else 0)
+                        fuzz.ratio(gram.lower(), first) - 4
+                        if len(first) >= 5 and " " not in gram and first not in BANKING_WORDS else 0)
             if score > best_score:
                 best, best_score = name, score
     if best_score < 86:
@@ -367,10 +390,12 @@ def merchant(text: str, merchants: list[str]) -> str | None:
 
 
 def _merchant_key(name: str) -> str:
-    """Short form people say: "Whole Foods Market" -> "whole foods", "Uber Trip" -> "uber"."""
+    """Short form people say: "Whole Foods Market" -> "whole foods", "Uber Trip" -> "uber",
+    "Transfer to Rainy Day Savings" -> "rainy day savings"."""
     drop = {"market", "trip", "inc", "llc", "co", "payroll", "payout", "deposit", "wireless", "internet",
             "energy", "electric", "insurance", "services", "store", "coffee", "pizza", "bread", "games", "pharmacy"}
-    words = [w for w in re.findall(r"[\w'&+-]+", name.lower()) if w not in drop]
+    bare = re.sub(r"^(transfer|payment|deposit|standing order) (to|from) ", "", name.lower())
+    words = [w for w in re.findall(r"[\w'&+-]+", bare) if w not in drop]
     return " ".join(words) or name.lower()
 
 

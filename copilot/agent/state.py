@@ -9,6 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from copilot.store.models import Account, Card, Customer, Transaction
+from tools.data import DEBT_KINDS
 
 
 class DialogueState(BaseModel):
@@ -57,6 +58,7 @@ class Profile:
     cards: list[CardInfo] = field(default_factory=list)
     account_last4: list[str] = field(default_factory=list)
     account_names: list[str] = field(default_factory=list)
+    debt_names: list[str] = field(default_factory=list)          # the cards and loans among account_names
     merchants: list[str] = field(default_factory=list)
 
     @property
@@ -71,10 +73,12 @@ def load_profile(session: Session, customer_id: str) -> Profile:
     customer = session.get(Customer, customer_id)
     cards = [CardInfo(c.id, c.name, c.last4, c.kind, c.network, c.status)
              for c in session.scalars(select(Card).where(Card.customer_id == customer_id).order_by(Card.id))]
-    accounts = session.execute(select(Account.last4, Account.name).where(Account.customer_id == customer_id)).all()
+    accounts = session.execute(select(Account.last4, Account.name, Account.kind)
+                               .where(Account.customer_id == customer_id)).all()
     merchants = sorted(session.scalars(select(Transaction.merchant).distinct()
                                        .where(Transaction.customer_id == customer_id)))
     return Profile(customer_id=customer.id, name=customer.name, segment=customer.segment,
                    pay_cadence=customer.pay_cadence, home_currency=customer.home_currency, email=customer.email,
                    phone=customer.phone, cards=cards, account_last4=[a.last4 for a in accounts],
-                   account_names=[a.name for a in accounts], merchants=merchants)
+                   account_names=[a.name for a in accounts],
+                   debt_names=[a.name for a in accounts if a.kind in DEBT_KINDS], merchants=merchants)

@@ -18,13 +18,16 @@ TODAY = date(2026, 11, 28)
     ("save 3k for a trip", Decimal("3000"), None, False),
     ("£200 on groceries", Decimal("200"), "GBP", False),
     ("about 2,500 euros", Decimal("2500"), "EUR", False),
+    ("help me save 2000 for a holiday by june", Decimal("2000"), None, False),
+    ("I owe 2000 on my card", Decimal("2000"), None, False),
 ])
 def test_amounts(text, value, currency, monthly):
     found = slots.amounts(text)
     assert found and found[0].value == value and found[0].currency == currency and found[0].monthly == monthly
 
 
-@pytest.mark.parametrize("text", ["card ending in 4821", "since 3 march", "in 2025", "19.99% apr", "in 8 months"])
+@pytest.mark.parametrize("text", ["card ending in 4821", "since 3 march", "in 2025", "19.99% apr", "in 8 months",
+                                  "since May 2024", "my 2025 statement", "what did I spend in 2025?"])
 def test_things_that_are_not_amounts(text):
     assert slots.amounts(text) == []
 
@@ -53,6 +56,12 @@ def test_merchant_matching_is_typo_tolerant_and_ignores_plain_words():
     assert slots.merchant("what did i pay at shel yesterday", merchants) == "Shell"
     assert slots.merchant("netflx price", merchants) == "Netflix"
     assert slots.merchant("how much did I spend last month", merchants) is None
+
+
+def test_banking_words_are_not_merchants_but_transfers_keep_their_payee():
+    merchants = ["Payment from Everyday Checking", "Transfer to Rainy Day Savings", "Olive Garden"]
+    assert slots.merchant("why is my card payment still pending?", merchants) is None
+    assert slots.merchant("show my transfers to rainy day savings", merchants) == "Transfer to Rainy Day Savings"
 
 
 def test_category_synonyms():

@@ -122,3 +122,26 @@ def test_hypothetical_debts_need_no_consent(copilot, runtime):
                           "I owe 5000 on a card at 19.99% with a 100 minimum. How long if I pay 200 a month?")
     assert result.route == "answer" and tools_of(result) == ["debt_payoff_plan"]
     assert "33 months" in result.answer and "estimate" in result.answer.lower()
+
+
+def test_questions_about_how_things_work_get_the_policy_not_a_transaction_list(copilot):
+    for text in ("How long does a refund take to show up", "How long do I have to dispute a charge?",
+                 "Why is my card payment still pending?"):
+        result = copilot.send(copilot.start("demo-debt"), text)
+        assert result.route == "answer" and result.citations, text
+        assert tools_of(result) == ["search_knowledge"], text
+
+
+def test_paying_off_one_named_card_plans_for_that_card_only(copilot):
+    result = copilot.send(copilot.start("demo-debt"), "how long until my visa is paid off if i pay 300 a month")
+    assert result.route == "answer" and tools_of(result) == ["debt_payoff_plan"]
+    assert result.tools[0]["args"]["accounts"] == ["Cashback Visa"]
+    assert "Cashback Visa" in result.answer and "HomeStyle" not in result.answer
+
+
+def test_when_a_card_payment_is_due_comes_from_the_account(copilot, runtime):
+    result = copilot.send(copilot.start("demo-debt"), "when is my next credit card payment due")
+    with runtime.db.session() as session:
+        visa = session.get(Account, "demo-debt-visa")
+    assert result.route == "answer" and tools_of(result) == ["get_balances"]
+    assert f"minimum ${visa.min_payment:,.2f} due" in result.answer

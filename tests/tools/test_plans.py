@@ -99,3 +99,13 @@ def test_credit_guidance_utilisation_and_strategies(runtime, ctx):
         assert row["avalanche"]["total_interest"] <= row["snowball"]["total_interest"]
     single = ok(ctx, "credit_guidance", extra_payment=400)["paying_more"]
     assert len(single) == 1 and single[0]["monthly_payment"] == round(result["minimums_only"]["monthly_payment"] + 400, 2)
+
+
+def test_debt_plan_for_one_named_card_leaves_the_other_debts_out(ctx):
+    visa = ok(ctx, "debt_payoff_plan", accounts=["visa"], monthly_payment=300)
+    assert [d["name"] for d in visa["per_debt"]] == ["Cashback Visa ••7494"]
+    assert visa["baseline"]["monthly_payment"] == visa["per_debt"][0]["min_payment"] < 300
+    everything = ok(ctx, "debt_payoff_plan", monthly_payment=700)
+    assert len(everything["per_debt"]) == 3
+    wrong = call(ctx, "debt_payoff_plan", accounts=["rainy day savings"])
+    assert wrong.status == "invalid_args" and "account" in wrong.error

@@ -50,6 +50,20 @@ def test_balances_match_the_accounts_and_derive_pending_without_history(runtime,
     assert [a["id"] for a in savings["accounts"]] == ["demo-traveler-sav"]
 
 
+def test_cards_and_loans_show_their_minimum_payment_and_next_due_date(runtime, make_ctx):
+    ctx = make_ctx("demo-debt")
+    result = ok(ctx, "get_balances")
+    with runtime.db.session() as session:
+        rows = {a.id: a for a in session.scalars(select(Account).where(Account.customer_id == "demo-debt"))}
+    debts = [a for a in result["accounts"] if "owed" in a]
+    assert debts and all("payment_due" in a for a in debts)
+    for account in debts:
+        row, due = rows[account["id"]], date.fromisoformat(account["payment_due"])
+        assert account["min_payment"] == float(row.min_payment)
+        assert due.day == row.payment_due_day and 0 <= (due - ctx.now.date()).days <= 31, account["name"]
+    assert all("payment_due" not in a for a in result["accounts"] if "owed" not in a)
+
+
 def test_search_is_fuzzy_on_merchants_and_filters_by_amount_and_period(runtime, ctx):
     netflix = ok(ctx, "search_transactions", merchant="netflx", period="ytd", limit=3)
     assert netflix["matched_merchants"] == ["Netflix"] and netflix["count"] == 11 and netflix["more"] == 8
