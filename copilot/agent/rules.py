@@ -23,7 +23,8 @@ COMMANDS: list[tuple[re.Pattern, str]] = [
                 r"hablar con (una persona|un agente|alguien|un humano)|parler (à|a) (quelqu'un|un conseiller|un humain)|"
                 r"mit einem (menschen|mitarbeiter) sprechen", re.I), "handoff"),
     (re.compile(r"^\s*(please )?(show|list|find|see|pull up|get)( me)?( all)?( of)?( my)? .{0,40}\b(transactions|charges|"
-                r"payments|purchases|deposits)\b", re.I), "transactions"),
+                r"payments|purchases|deposits)\b|^\s*(please )?(show|list|find|pull up|get)( me)? (everything|anything|all|what)\b"
+                r".{0,25}\b(over|above|under|below|more than|less than|bigger than)\b", re.I), "transactions"),
     (re.compile(r"\b(i want to|i'd like to|i wish to|how do i|how can i) (make a |file a |raise a |lodge a )?complain", re.I),
      "complaint"),
 ]
@@ -93,6 +94,10 @@ PRODUCT_FACTS = [
     (re.compile(r"\b(liab(le|ility)|get my money back|am i covered|protected|reimburs\w*|scam\w*|phishing|"
                 r"(text|call|email|message) (saying|from|claiming)|gift cards?|read (back )?(a |the )?code)\b|"
                 r"\b(text|call|email|message|caller|website|link)\b.{0,40}\blegit\b", re.I), "knowledge"),
+    (re.compile(r"\b(increase|raise|higher|bigger|lower|decrease|reduce|change)\b.{0,15}\bcredit limit\b|"
+                r"\bcredit limit (increase|raise|decrease|change)", re.I), "knowledge"),
+    (re.compile(r"\bwhere (does|did|do|has|have) (all )?(my|our|the) (money|cash|pay(check|cheque)?|salary) (go|gone|going)\b",
+                re.I), "spending"),
     (re.compile(r"\bpenalt(y|ies)\b|\b(early (re)?payment|prepayment) (fee|charge|penalty)|\bprepayment\b", re.I), "knowledge"),
     (re.compile(r"\b(calculated|worked out|determined|how does .{0,30} work|credit (bureaus?|report)|"
                 r"do you( guys| all)? (have|offer|sell|do)|can i get (a|an)\b|your (staff|agents|team|policy|app))", re.I), "knowledge"),
