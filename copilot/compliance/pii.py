@@ -44,7 +44,6 @@ STREET = (r"(?-i:\b\d{1,5}[A-Za-z]?,? (?:[A-Z][a-z]+\.? ){1,3}(?:" + STREET_TYPE
           r"(?:, [A-Z][a-z]+(?: [A-Z][a-z]+){0,2})?(?:,? [A-Z]{2},? \d{5}(?:-\d{4})?)?)")
 STREET_TYPED_LOWER = (r"\b\d{1,5}[a-z]?,? (?:[a-z]+ ){1,3}(?:street|st|avenue|ave|road|rd|lane|boulevard|blvd|drive|court|"
                       r"place|terrace|parkway|highway|crescent|close)\b\.?(?:,? (?:apt|apartment|suite|unit|flat)\.? ?#?[\w-]+)?")
-PO_BOX = r"\b(?:p\.? ?o\.? ?box|post office box) \d{1,6}\b"
 UK_POSTCODE = r"(?-i:\b[A-Z]{1,2}\d[A-Z\d]? \d[A-Z]{2}\b)"
 PHONE_REGIONS = ("US", "GB", "CA", "IE", "AU", "IN")
 PHONE_CANDIDATE = re.compile(r"(?<![\w+])(?:\+|\(|00)?\d[\d\s().\-/]{5,20}\d(?!\w)")
@@ -149,7 +148,7 @@ def _bank_recognizers() -> list[PatternRecognizer]:
                     r"additional|joint|secondary) (?:user|holder|cardholder|card holder|signatory|account holder))", 0.6)]),
         PatternRecognizer("STREET_ADDRESS", name="StreetAddressRecognizer", patterns=[
             Pattern("number street type", STREET, 0.6), Pattern("typed in lower case", STREET_TYPED_LOWER, 0.5),
-            Pattern("po box", PO_BOX, 0.6), Pattern("uk postcode", UK_POSTCODE, 0.5)]),
+            Pattern("uk postcode", UK_POSTCODE, 0.5)]),
         PatternRecognizer("IBAN_CODE", name="IbanShapeRecognizer", context=["iban"], patterns=[
             Pattern("iban shape", r"\b[A-Z]{2}\d{2}(?: ?[A-Z0-9]{4}){2,7}(?: ?[A-Z0-9]{1,4})?\b", 0.45)]),
     ]
