@@ -22,7 +22,11 @@ Cadence = Literal["weekly", "biweekly", "monthly"]
 
 
 class GoalArgs(ToolArgs):
-    target_amount: float = Field(gt=0, le=10_000_000, description="How much the goal needs in total.")
+    target_amount: float | None = Field(None, gt=0, le=10_000_000, description="How much the goal needs in total.")
+    contribution: float | None = Field(None, gt=0, le=1_000_000,
+                                       description="Or, instead of a target: save this much each `cadence` and see "
+                                                   "what it adds up to by the date (\"25 a week until Christmas\").")
+    cadence: Cadence = Field("monthly", description="How often `contribution` is saved.")
     target_date: date | None = Field(None, description="When the money is needed (YYYY-MM-DD).")
     months: int | None = Field(None, ge=1, le=600, description="Or: in how many months (if no target_date).")
     saved_so_far: float = Field(0, ge=0, description="Already put aside for this goal.")
@@ -33,6 +37,9 @@ class GoalArgs(ToolArgs):
     def _when(self):
         if (self.target_date is None) == (self.months is None):
             raise ValueError("give exactly one of target_date or months")
+        if (self.target_amount is None) == (self.contribution is None):
+            raise ValueError("give exactly one of target_amount (how much to save for) or contribution (how much "
+                             "you will save each time)")
         return self
 
 
@@ -93,8 +100,11 @@ def savings_goal_plan(call: Call, args: GoalArgs) -> dict:
     """How to reach a savings target by a date: the monthly and weekly amount, the amount per paycheque (pay
     cadence detected from the customer's income, or given), a micro-savings rule aligned with their pay, and
     how the monthly amount compares with their average monthly cash surplus. Use it for "how much do I need to
-    save each month for a 3000 trip in June", "can I afford to save 500 a month"."""
+    save each month for a 3000 trip in June", "can I afford to save 500 a month". With `contribution` instead of
+    a target it projects what a regular saving adds up to: "if I save 25 a week, what will I have by Christmas"."""
     target = _deadline(call, args)
+    if args.contribution is not None:
+        return _projection(call, args, target)
     remaining = cents(args.target_amount) - cents(args.saved_so_far)
     if remaining <= 0:
         return {"target_amount": amount(args.target_amount), "remaining": 0.0, "reached": True}
@@ -113,12 +123,32 @@ def savings_goal_plan(call: Call, args: GoalArgs) -> dict:
         result["per_paycheque"] = {"cadence": cadence, "paydays": paydays, "amount": amount(per_pay)}
     if personal:
         result["micro_rule"] = _micro_rule(call, schedule, per_pay, monthly)
-        surplus = monthly_surplus(call)
-        if surplus is not None:
-            result["affordability"] = {
-                "average_monthly_surplus": amount(surplus),
-                "share_of_surplus": round(float(monthly / surplus * 100), 1) if surplus > 0 else None,
-                "fits_surplus": surplus >= monthly}
+        result["affordability"] = _affordability(call, monthly)
+    return result
+
+
+def _affordability(call: Call, monthly: Decimal) -> dict | None:
+    """How a monthly saving compares with the customer's average monthly cash surplus."""
+    surplus = monthly_surplus(call)
+    if surplus is None:
+        return None
+    return {"average_monthly_surplus": amount(surplus),
+            "share_of_surplus": round(float(monthly / surplus * 100), 1) if surplus > 0 else None,
+            "fits_surplus": surplus >= monthly}
+
+
+def _projection(call: Call, args: GoalArgs, target: date) -> dict:
+    """What a regular saving adds up to by the date (no interest counted)."""
+    each = cents(args.contribution)
+    count = installments(call.today, target, args.cadence)
+    total = each * count + cents(args.saved_so_far)
+    monthly = each if args.cadence == "monthly" else cents(each * Decimal(30.44) / BANDS[args.cadence][2])
+    result = {"projection": True, "contribution": amount(each), "cadence": args.cadence, "contributions": count,
+              "saved_so_far": amount(args.saved_so_far), "projected_total": amount(total),
+              "target_date": target.isoformat(), "currency": call.customer.home_currency,
+              "assumptions": "no interest counted; every contribution made on time"}
+    if args.pay_cadence is None:
+        result["affordability"] = _affordability(call, monthly)
     return result
 
 

@@ -29,6 +29,9 @@ SPLIT = re.compile(r"\s*(?:\band (?:also|still|then)\b|\bwhile (?:still )?|\bplu
 STATUS_QUESTION = re.compile(r"\b(refund|pending|still waiting|hasn'?t (arrived|shown|come|cleared|gone|changed|updated)|"
                              r"not (arrived|received|showing|shown|cleared|changed|updated)|where is my|why (is|was|has))\b",
                              re.I)
+EXISTING_TRANSFERS = re.compile(r"\b(am i|are we|do i|did i|is)\b.{0,30}\b(still )?(moving|transferring|putting|sending|"
+                                r"saving|paying)\b|\b(set (that|it|this) up|standing orders?|automatic (transfers?|savings?)|"
+                                r"auto[- ]?save|recurring transfers?)\b", re.I)
 PRICE_QUESTION = re.compile(r"\b(price|went up|gone up|increase[ds]?|more expensive|raised|hike)\b", re.I)
 PER_MONTH = {"weekly": 52 / 12, "biweekly": 26 / 12, "monthly": 1.0}
 GENERIC_CARD_WORDS = {"card", "the", "my", "everyday", "premier", "household", "business", "student", "debit"}
@@ -79,7 +82,7 @@ class Planner:
             intent, confidence, ruled = "debt_payoff", max(confidence, 0.9), "debt_payoff"
         if not ruled and self.names_account(text, profile) and re.search(
                 r"\b(how much|how big|balance|what'?s in|left in|have in|sitting in|got in|do (we|i) have)\b", text,
-                re.I) and not re.search(r"\b(save|saving|goal|by|to get)\b", text, re.I):
+                re.I) and not re.search(r"\b(save|saving|goal|by|to get)\b", text, re.I) and not EXISTING_TRANSFERS.search(text):
             intent, confidence, ruled = "balance", max(confidence, 0.9), "balance"
         if ruled == "dispute" and not (slots.merchant or slots.merchant_text or slots.amounts) and \
                 not re.search(r"\b(dispute|chargeback|charge back|contest)\b", text, re.I):
@@ -324,7 +327,16 @@ def _simple(tool: str):
     return build
 
 
+def _own_transfers(plan: Plan) -> Plan:
+    """The customer's regular transfers to their own accounts ("am I still moving money into savings?")."""
+    plan.calls.append(ToolCall("upcoming_bills", {"kinds": ["transfer"], "days": 45}))
+    plan.data["focus"] = "transfers"
+    return plan
+
+
 def _bills(planner, plan, s, base, profile, text):
+    if EXISTING_TRANSFERS.search(text) and re.search(r"\b(savings?|transfers?|standing orders?)\b", text, re.I):
+        return _own_transfers(plan)
     days = s.horizon_days or (60 if PRICE_QUESTION.search(text) else None)
     plan.calls.append(ToolCall("upcoming_bills", {"days": min(max(days, 1), 120)} if days else {}))
     plan.data["focus"] = "price_rises" if PRICE_QUESTION.search(text) else None
@@ -401,12 +413,20 @@ def _goal_amounts(s: slot_lib.Slots, text: str) -> tuple[float | None, float | N
 
 def _savings(planner, plan, s, base, profile, text):
     target, saved, contribution = _goal_amounts(s, text)
+    if not (target or contribution or base) and EXISTING_TRANSFERS.search(text):   # "am I still moving money into savings?"
+        return _own_transfers(plan)
     target = target or base.get("target_amount")
     when = s.target_date.isoformat() if s.target_date else base.get("target_date")
     if target and not when and contribution and not base.get("months"):   # "save 200 a paycheck, how long to 5k?"
         per_month = contribution[0] * PER_MONTH.get(contribution[1] if contribution[1] != "per_paycheque"
                                                     else profile.pay_cadence, 1.0)
         base = {**base, "months": max(1, math.ceil((target - (saved or 0)) / per_month))}
+    if not target and contribution and (when or base.get("months")):      # "25 a week, what will I have by June?"
+        cadence = profile.pay_cadence if contribution[1] == "per_paycheque" else contribution[1]
+        args = {"contribution": contribution[0], "cadence": cadence if cadence in PER_MONTH else "monthly",
+                **({"target_date": when} if when else {"months": base["months"]})}
+        plan.calls.append(ToolCall("savings_goal_plan", args | ({"saved_so_far": saved} if saved else {})))
+        return plan
     if not target or not (when or base.get("months")):
         return Plan(plan.intent, plan.confidence, route="clarify", reply="clarify_goal",
                     data={"needs": "date" if target else "amount", "tool": "savings_goal_plan",

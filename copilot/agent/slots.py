@@ -329,10 +329,14 @@ def target_date(text: str, today: date) -> tuple[date | None, int | None]:
         if m.group(1) and not m.group(3) and (date(year, month, 1) - today).days < 90:
             year += 1                       # "next December" said in November means the one after
         return _month_bounds(year, month)[0], None
-    if m := re.search(r"\b(?:by|before|for|until)\s+(?:next\s+|this\s+)?(summer|spring|autumn|fall|winter|christmas)\b", t):
-        month = {"summer": 6, "spring": 3, "autumn": 9, "fall": 9, "winter": 12, "christmas": 12}[m.group(1)]
-        year = today.year if month > today.month else today.year + 1
-        return date(year, month, 1 if m.group(1) != "christmas" else 20), None
+    if m := re.search(r"\b(?:by|before|for|until)\s+(next\s+|this\s+)?(summer|spring|autumn|fall|winter|christmas)\b", t):
+        month = {"summer": 6, "spring": 3, "autumn": 9, "fall": 9, "winter": 12, "christmas": 12}[m.group(2)]
+        year = today.year if month > today.month or (m.group(2) == "christmas" and today < date(today.year, 12, 20)) \
+            else today.year + 1
+        day = date(year, month, 1 if m.group(2) != "christmas" else 20)
+        if m.group(1) and m.group(1).startswith("next") and (day - today).days < 90:
+            day = day.replace(year=day.year + 1)      # "next Christmas" said in November means the one after
+        return day, None
     if re.search(r"\bby (?:the )?end of (?:the |this )?year\b", t):
         return date(today.year, 12, 31), None
     if re.search(r"\bby (?:the )?end of next year\b", t):

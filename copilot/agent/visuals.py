@@ -25,9 +25,11 @@ def _payoff(result: dict) -> dict:
 
 
 def _goal(result: dict) -> dict:
+    goal = ("projected", result.get("projected_total")) if result.get("projection") else \
+        ("target", result.get("target_amount"))
     return {"kind": "goal", "title": f"Savings goal by {result.get('target_date')}", "currency": result.get("currency"),
             "series": [{"label": "saved", "value": result.get("saved_so_far", 0)},
-                       {"label": "target", "value": result.get("target_amount")}],
+                       {"label": goal[0], "value": goal[1]}],
             "monthly": result.get("monthly")}
 
 

@@ -79,7 +79,8 @@ def test_hypothetical_debts_from_one_message():
 
 @pytest.mark.parametrize("text, expected", [
     ("by June", date(2027, 6, 1)), ("in 8 months", date(2027, 7, 28)), ("by next summer", date(2027, 6, 1)),
-    ("by the end of the year", date(2026, 12, 31)),
+    ("by the end of the year", date(2026, 12, 31)), ("by christmas", date(2026, 12, 20)),
+    ("by next christmas", date(2027, 12, 20)),
 ])
 def test_goal_deadlines(text, expected):
     assert slots.target_date(text, TODAY)[0] == expected

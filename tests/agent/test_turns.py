@@ -145,3 +145,17 @@ def test_when_a_card_payment_is_due_comes_from_the_account(copilot, runtime):
         visa = session.get(Account, "demo-debt-visa")
     assert result.route == "answer" and tools_of(result) == ["get_balances"]
     assert f"minimum ${visa.min_payment:,.2f} due" in result.answer
+
+
+def test_what_a_weekly_saving_adds_up_to_is_answered_with_a_projection(copilot):
+    result = copilot.send(copilot.start("demo-gig"), "if I just save 25 a week, what will I have by next summer?")
+    assert result.route == "answer" and tools_of(result) == ["savings_goal_plan"]
+    args = result.tools[0]["args"]
+    assert args["contribution"] == 25 and args["cadence"] == "weekly" and "target_amount" not in args
+    assert "adds up to about $" in result.answer and "estimate" in result.answer
+
+
+def test_asking_whether_money_still_moves_into_savings_lists_the_regular_transfers(copilot):
+    result = copilot.send(copilot.start("demo-debt"), "am I still moving money into savings every month?")
+    assert tools_of(result) == ["upcoming_bills"] and result.tools[0]["args"]["kinds"] == ["transfer"]
+    assert "Transfer to Rainy Day Savings" in result.answer

@@ -109,3 +109,14 @@ def test_debt_plan_for_one_named_card_leaves_the_other_debts_out(ctx):
     assert len(everything["per_debt"]) == 3
     wrong = call(ctx, "debt_payoff_plan", accounts=["rainy day savings"])
     assert wrong.status == "invalid_args" and "account" in wrong.error
+
+
+def test_a_regular_saving_is_projected_to_the_date_without_interest(ctx):
+    weekly = ok(ctx, "savings_goal_plan", contribution=25, cadence="weekly", months=6, pay_cadence="monthly")
+    assert weekly["projection"] and weekly["projected_total"] == 25 * weekly["contributions"]
+    assert 24 <= weekly["contributions"] <= 27
+    topped = ok(ctx, "savings_goal_plan", contribution=200, cadence="monthly", months=6, saved_so_far=100,
+                pay_cadence="monthly")
+    assert topped["projected_total"] == 200 * topped["contributions"] + 100
+    both = call(ctx, "savings_goal_plan", target_amount=1000, contribution=50, months=6, pay_cadence="monthly")
+    assert both.status == "invalid_args" and "exactly one of target_amount" in both.error

@@ -80,12 +80,16 @@ function line(block) {
 
 function goal(block) {
   const saved = (block.series || []).find((s) => s.label === "saved")?.value || 0;
-  const target = (block.series || []).find((s) => s.label === "target")?.value || 1;
+  const goal = (block.series || []).find((s) => s.label !== "saved") || {};
+  const target = goal.value || 1;
   const share = Math.min(1, saved / target), span = WIDTH - 20;
-  const chart = frame(60, `${block.title}: ${money(saved, block.currency)} saved of ${money(target, block.currency)}`);
+  const words = goal.label === "projected"
+    ? `${money(saved, block.currency)} saved now, about ${money(target, block.currency)} by then`
+    : `${money(saved, block.currency)} saved of ${money(target, block.currency)}`;
+  const chart = frame(60, `${block.title}: ${words}`);
   chart.append(svg("rect", { class: "track", x: 0, y: 8, width: span, height: 22, rx: 11 }));
   chart.append(svg("rect", { class: "bar", x: 0, y: 8, width: Math.max(6, share * span), height: 22, rx: 11 }));
-  chart.append(svg("text", { x: 0, y: 50 }, `${money(saved, block.currency)} saved of ${money(target, block.currency)} (${Math.round(share * 100)}%)`));
+  chart.append(svg("text", { x: 0, y: 50 }, `${words} (${Math.round(share * 100)}%)`));
   const monthly = block.monthly ? el("p", { class: "muted" }, `About ${money(block.monthly, block.currency)} a month gets you there.`) : null;
   return [chart, monthly];
 }
