@@ -48,6 +48,7 @@ def render(template: str, **values) -> str:
     values.setdefault("phrases", phrases["intents"])
     values.setdefault("capabilities", phrases["capabilities"].strip())
     text = _env().get_template(f"{template}.j2").render(**values)
+    text = re.sub(r"(?m)^(- .*)\n(?!- |\n)", r"\1\n\n", text)      # a sentence after a list is not its last item
     return re.sub(r"\n{3,}", "\n\n", text).strip()
 
 

@@ -87,6 +87,8 @@ class Planner:
         if ruled == "dispute" and not (slots.merchant or slots.merchant_text or slots.amounts) and \
                 not re.search(r"\b(dispute|chargeback|charge back|contest)\b", text, re.I):
             intent = ruled = "fraud_check"                       # "double charged anywhere?": look first
+        if ruled == "fraud_check" and state.last_intent == "fraud_check" and slots.merchant and rules.DISOWNED.search(text):
+            intent = ruled = "dispute"                   # "I didn't make the Electro Mundo one", right after the alerts
         if not ruled and slots.amounts and (slots.target_date or slots.months) and not slots.rates and \
                 (confidence < 0.6 or intent == "out_of_scope"):
             intent, confidence, ruled = "savings_plan", 0.9, "savings_plan"   # "10k for a wedding in 18 months"
@@ -106,7 +108,7 @@ class Planner:
             slots.period = slot_lib.shifted_period(base, today, bool(slot_lib.RELATIVE_AFTER.search(text))) \
                 or slots.period
         leans = rules.is_correction(text) or (rules.is_follow_up(text) and confidence < ACCEPT) or \
-            (rules.FOLLOW_UP.search(text) and (confidence < 0.7 or intent == state.last_intent)) or \
+            (rules.FOLLOW_UP.search(text) and (confidence < 0.7 or intent in (state.last_intent, "out_of_scope"))) or \
             (state.awaiting and confidence < 0.7)
         if context and leans and (slots.filled() or relative):
             return self.for_intent(state.last_intent, confidence, slots, state, profile, text, follow_up=True)

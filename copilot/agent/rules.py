@@ -52,6 +52,10 @@ NO = re.compile(r"^\s*((hmm+|um+|uh+|oh|well|actually),?\s+)?(n|no|nope|nah|canc
                 r"hold on|not now|abort)\b", re.I)
 
 
+# The customer says a charge was not theirs.
+DISOWNED = re.compile(r"\b(never (bought|made|ordered|authori[sz]ed)|didn'?t (buy|make|order|authori[sz]e)|don'?t recogni[sz]e|"
+                      r"wasn'?t me|not mine)\b", re.I)
+
 # Questions about how something works are knowledge questions, even when they name an action.
 HOW_TO = re.compile(r"^\s*(how (do|can|would|should|does) (i|you|one|it|a)|what('?s| is) the (process|procedure|way|time limit)|"
                     r"how long (does|do|will|would|until|before|is|are|for)|what happens (if|when)|is it possible to|"
@@ -88,8 +92,8 @@ PRODUCT_FACTS = [
                 r"write[- ]?offs?)\b", re.I), "investment_advice"),
     (re.compile(r"\b(was me|wasn'?t fraud|that'?s mine|it was me|i made (that|it)|i did buy|i bought (that|it)|"
                 r"no need to flag)\b", re.I), "acknowledge"),
-    (re.compile(r"\b(never (bought|made|ordered)|didn'?t (buy|make|order)|don'?t recogni[sz]e|what('?s| is) this .{0,40}"
-                r"(charge|payment|thing|transaction)|wtf is)\b", re.I), "fraud_check"),
+    (re.compile(DISOWNED.pattern + r"|\b(what('?s| is) this .{0,40}(charge|payment|thing|transaction)|wtf is)\b", re.I),
+     "fraud_check"),
     (re.compile(r"\b(twice|two times|double[- ]?charged|charged double|duplicate)\b", re.I), "dispute"),
     (re.compile(r"\b(liab(le|ility)|get my money back|am i covered|protected|reimburs\w*|scam\w*|phishing|"
                 r"(text|call|email|message) (saying|from|claiming)|gift cards?|read (back )?(a |the )?code)\b|"
