@@ -90,15 +90,17 @@ def _similarities(texts: list[str], policy: Policy) -> list[Similarity | None]:
 
 
 def assess(texts: list[str], policy: Policy, sections: tuple[str, ...] = INPUT_SECTIONS,
-           decided: float = 0.999) -> list[Assessment]:
+           decided: float = 0.999, probe: bool = True) -> list[Assessment]:
     """Score many texts; embeddings only for those the patterns have not already decided (score >= `decided`:
-    similarity can only add to a noisy-or, so a text the patterns already block needs no embedding)."""
+    similarity can only add to a noisy-or, so a text the patterns already block needs no embedding).
+    Without `probe` only the nearest exemplars count: the probe learnt what customers' messages look like, and
+    flags plain declarative sentences of documents."""
     heuristics = heuristics_for(policy, sections)
     signals = [heuristics.signals(text) for text in texts]
     evidence = [[s.weight for s in sig if not s.derived] for sig in signals]
     plain = [None if noisy_or(weights) >= decided else canonical(text) for text, weights in zip(texts, evidence)]
     similarities = _similarities(plain, policy)
-    return [Assessment(noisy_or(weights + [sim.weight if sim else 0.0]), sig, sim)
+    return [Assessment(noisy_or(weights + [(sim.weight if probe else sim.nearest) if sim else 0.0]), sig, sim)
             for weights, sig, sim in zip(evidence, signals, similarities)]
 
 
@@ -155,10 +157,10 @@ def scan_untrusted(text: str, *, policy: Policy | None = None) -> Decision:
     policy = policy or get_policy()
     spans = sentence_spans(text) or [(0, len(text))]
     pieces = [text[a:b] for a, b in spans]
-    found = assess(pieces, policy, UNTRUSTED_SECTIONS)
+    found = assess(pieces, policy, UNTRUSTED_SECTIONS, probe=False)
     threshold = policy.threshold("untrusted_neutralise")
     flagged = [i for i, f in enumerate(found) if f.score >= threshold
-               and any(not s.rule_id.startswith("abuse.") for s in f.signals) | bool(f.similarity and f.similarity.weight)]
+               and any(not s.rule_id.startswith("abuse.") for s in f.signals) | bool(f.similarity and f.similarity.nearest)]
     if not flagged:
         return Decision.from_hits(text, text, [], direction="untrusted")
     reasons = sorted({h.rule_id for i in flagged for h in found[i].hits(policy)})

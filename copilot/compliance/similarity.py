@@ -56,6 +56,7 @@ class Similarity:
     family: str
     weight: float
     probe: float = 0.0                       # the linear probe's P(attack)
+    nearest: float = 0.0                     # the weight from the nearest exemplars alone (no probe)
 
 
 def windows(text: str) -> list[str]:
@@ -140,8 +141,9 @@ class ExemplarIndex:
             customer_like = (bool(text) and len(text.split()) <= SHORT_WORDS) or benign >= NEAR_CUSTOMER \
                 or bool(OWN_BANKING.search(text) or SCAM_CHECK.search(text))
             damp = 0.5 if customer_like else 1.0
-            weight = max(self._weight(attack, benign), damp * self._probe_weight(float(probe)))
-            out.append(Similarity(attack, benign, self.families[best], weight, float(probe)))
+            nearest = self._weight(attack, benign)
+            weight = max(nearest, damp * self._probe_weight(float(probe)))
+            out.append(Similarity(attack, benign, self.families[best], weight, float(probe), nearest))
         return out
 
     def _nearest_benign(self, vectors: np.ndarray) -> np.ndarray:
