@@ -110,6 +110,8 @@ PRODUCT_FACTS = [
                 re.I), "knowledge"),
     (re.compile(r"\b(extra|on top of|more than) (the )?(minimums?|\$?\d+)|\bon top of (the|my) minimums?", re.I),
      "credit_guidance"),
+    (re.compile(r"\b(use|using|take|taking|dip into|empty|drain)\b.{0,10}\b(my |our |the )?(savings|emergency fund|rainy day)\b"
+                r".{0,40}\bpay (off|down|back)\b", re.I), "credit_guidance"),
     (re.compile(r"\b(apr|interest rate)\b.{0,25}\bmy\b.{0,20}\b(card|visa|mastercard|loan|credit)|"
                 r"\bmy\b.{0,25}\b(card|visa|mastercard|loan)\b.{0,10}\b(apr|interest rate)\b", re.I), "credit_guidance"),
     (re.compile(r"\b(across|all) (of )?my accounts|\bnet worth\b|\btotal balance\b|\bhow much (do|does) .{0,30}\bowe\b|"

@@ -76,7 +76,8 @@ class AnswerFilter:
 
     def piece(self, text: str, start: int, entities: list[dict] | None = None) -> Piece:
         """Judge one sentence starting at `start` in the answer; entities are offsets within `text`."""
-        entities = detect_pii(text, self.policy.threshold("pii_min_score"), names=True) if entities is None else entities
+        entities = detect_pii(text, self.policy.threshold("pii_min_score"), names=True,
+                                         public=self.policy.public_identifiers) if entities is None else entities
         masked = apply_masks(text, entities, self.own)
         if entities:
             self.entities += [{"type": e["type"], "start": e["start"] + start, "end": e["end"] + start} for e in entities]
@@ -115,7 +116,8 @@ def _cites(text: str) -> bool:
 def filter_output(text: str, evidence: Evidence | None = None, *, policy: Policy | None = None) -> Decision:
     """Judge a finished answer; `text` of the decision is what may be shown (masked even when blocked)."""
     answer = AnswerFilter(evidence, policy)
-    entities = detect_pii(text, answer.policy.threshold("pii_min_score"), names=True)
+    entities = detect_pii(text, answer.policy.threshold("pii_min_score"), names=True,
+                          public=answer.policy.public_identifiers)
     masked, released = [], []
     for start, end in sentence_spans(text):
         inside = [{**e, "start": e["start"] - start, "end": min(e["end"], end) - start}

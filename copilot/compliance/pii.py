@@ -166,15 +166,18 @@ def analyzer() -> AnalyzerEngine:
     return AnalyzerEngine(nlp_engine=engine, registry=registry, supported_languages=["en"])
 
 
-def detect_pii(text: str, min_score: float = 0.4, *, names: bool = False) -> list[dict]:
+def detect_pii(text: str, min_score: float = 0.4, *, names: bool = False, public: frozenset[str] = frozenset()
+               ) -> list[dict]:
     """Non-overlapping PII spans {"type","start","end","score"} in text order; of overlapping spans the longer
     wins (an IBAN holds card-like digit groups), then the higher priority. `names`: also person names (after a cue
     such as "my name is", "Mr.", "Dear", "payee") and street addresses; the output filter asks for them, the input
-    guard does not (a payee's name is something the planner needs)."""
+    guard does not (a payee's name is something the planner needs). `public`: the bank's own published numbers
+    (its routing number), which are nobody's personal data."""
     entities = list(PRIORITY if names else IDENTIFIERS)
     if not any(ch.isdigit() or ch == "@" for ch in text) and not (names and any(ch.isupper() for ch in text[1:])):
         return []
-    results = [r for r in analyzer().analyze(text, language="en", entities=entities) if r.score >= min_score]
+    results = [r for r in analyzer().analyze(text, language="en", entities=entities) if r.score >= min_score
+               and re.sub(r"\D", "", text[r.start:r.end]) not in public]
     results.sort(key=lambda r: (-(r.end - r.start), PRIORITY.index(r.entity_type), -r.score))
     chosen: list[dict] = []
     for r in results:

@@ -40,6 +40,7 @@ class Policy:
     thresholds: dict[str, Any]
     default_message: str
     directory: Path
+    public_identifiers: frozenset[str] = frozenset()     # the bank's own published numbers, never masked
     _data: dict[str, Any] = field(default_factory=dict, repr=False)
 
     def hit(self, rule_id: str, detail: str = "") -> RuleHit:
@@ -116,7 +117,8 @@ def load_policy(path: Path | str | None = None) -> Policy:
     rules = {rule_id: _rule(rule_id, body or {}) for rule_id, body in (raw.get("rules") or {}).items()}
     return Policy(version=str(raw.get("version", "unversioned")), rules=rules,
                   thresholds=dict(raw.get("thresholds") or {}),
-                  default_message=str(raw.get("default_block_message", "")).strip(), directory=file.parent)
+                  default_message=str(raw.get("default_block_message", "")).strip(), directory=file.parent,
+                  public_identifiers=frozenset(str(v) for v in raw.get("public_identifiers") or ()))
 
 
 @lru_cache(maxsize=1)

@@ -32,6 +32,13 @@ def test_own_email_and_phone_stay_in_masked_form_others_are_removed():
     assert "[phone removed]" in decision.text and "0187" not in decision.text
 
 
+def test_the_banks_own_routing_number_is_shown_other_routing_numbers_are_masked():
+    ours = filter_output("Our routing number is 071926375 for direct deposits.")
+    assert "071926375" in ours.text and "pii.mask" not in ours.rule_ids
+    theirs = filter_output("Routing number 021000021 for direct deposits.")
+    assert "021000021" not in theirs.text and theirs.rule_ids == ["pii.mask"]
+
+
 @pytest.mark.parametrize("text, rule", [
     ("This fund is guaranteed to return 8% a year.", "claims.guaranteed_returns"),
     ("It's a completely risk-free way to grow your savings.", "claims.risk_free"),

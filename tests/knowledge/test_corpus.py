@@ -137,3 +137,16 @@ def test_eval_set_is_large_and_points_at_real_documents(corpus):
     ids = {doc.id for doc in corpus}
     assert all(set(q.docs) <= ids for q in answerable)
     assert {q.audience for q in questions} == {"customer", "agent"}
+
+
+def test_the_banks_own_documents_pass_the_untrusted_text_scan_untouched(corpus):
+    """Every KB chunk is scanned for injected instructions before a model reads it: a false alarm would cut a
+    sentence of our own policy out of an answer."""
+    from copilot.compliance import scan_untrusted
+
+    cut = []
+    for doc in corpus:
+        for paragraph in filter(None, (p.strip() for p in re.split(r"\n\s*\n", doc.body))):
+            if not paragraph.startswith("#") and scan_untrusted(paragraph).text != paragraph:
+                cut.append(f"{doc.source}: {paragraph[:80]}")
+    assert not cut, "paragraphs the injection scan would cut:\n" + "\n".join(cut)
