@@ -81,6 +81,8 @@ PRODUCT_FACTS = [
     (re.compile(r"(?i:\b(send|transfer|wire|pay|venmo|zelle)\b.{0,25}\bto (my |a )?(roommate|friend|mom|dad|landlord|"
                 r"brother|sister|son|daughter|partner))\b|(?i:\b(send|transfer|wire|pay|venmo|zelle)\b)[^.?!]{0,25}\bto "
                 r"[A-Z][a-z]+\b|(?i:\b(send|wire|transfer) (some )?money to\b)"), "move_money"),
+    (re.compile(r"\b(use|using|take|taking|dip into|empty|drain)\b.{0,10}\b(my |our |the )?(savings|emergency fund|rainy day)\b"
+                r".{0,40}\bpay (off|down|back)\b", re.I), "credit_guidance"),
     (re.compile(r"\b(access to|see|share|sharing|using|use) (all )?(of )?my (data|info|information|accounts?|"
                 r"transactions|savings|details)\b", re.I), "consent_manage"),
     (re.compile(r"^\s*report (a )?fraud", re.I), "fraud_check"),
@@ -92,8 +94,8 @@ PRODUCT_FACTS = [
                 r"write[- ]?offs?)\b", re.I), "investment_advice"),
     (re.compile(r"\b(was me|wasn'?t fraud|that'?s mine|it was me|i made (that|it)|i did buy|i bought (that|it)|"
                 r"no need to flag)\b", re.I), "acknowledge"),
-    (re.compile(DISOWNED.pattern + r"|\b(what('?s| is) this .{0,40}(charge|payment|thing|transaction)|wtf is)\b", re.I),
-     "fraud_check"),
+    (re.compile(r"^(?!.*\b(dispute|chargeback|charge back|contest)\b).*?(" + DISOWNED.pattern +
+                r"|\b(what('?s| is) this .{0,40}(charge|payment|thing|transaction)|wtf is)\b)", re.I | re.S), "fraud_check"),
     (re.compile(r"\b(twice|two times|double[- ]?charged|charged double|duplicate)\b", re.I), "dispute"),
     (re.compile(r"\b(liab(le|ility)|get my money back|am i covered|protected|reimburs\w*|scam\w*|phishing|"
                 r"(text|call|email|message) (saying|from|claiming)|gift cards?|read (back )?(a |the )?code)\b|"
@@ -110,8 +112,6 @@ PRODUCT_FACTS = [
                 re.I), "knowledge"),
     (re.compile(r"\b(extra|on top of|more than) (the )?(minimums?|\$?\d+)|\bon top of (the|my) minimums?", re.I),
      "credit_guidance"),
-    (re.compile(r"\b(use|using|take|taking|dip into|empty|drain)\b.{0,10}\b(my |our |the )?(savings|emergency fund|rainy day)\b"
-                r".{0,40}\bpay (off|down|back)\b", re.I), "credit_guidance"),
     (re.compile(r"\b(apr|interest rate)\b.{0,25}\bmy\b.{0,20}\b(card|visa|mastercard|loan|credit)|"
                 r"\bmy\b.{0,25}\b(card|visa|mastercard|loan)\b.{0,10}\b(apr|interest rate)\b", re.I), "credit_guidance"),
     (re.compile(r"\b(across|all) (of )?my accounts|\bnet worth\b|\btotal balance\b|\bhow much (do|does) .{0,30}\bowe\b|"
