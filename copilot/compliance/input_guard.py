@@ -129,7 +129,7 @@ def guard_inputs(texts: list[str], *, policy: Policy | None = None, vaults: list
         if not stop:
             found = assessments[i]
             hits += found.hits(policy) if found.score >= threshold else _classifier_hit(cleaned, found.score, policy)
-            entities = [{k: e[k] for k in ("type", "start", "end")} for e in detect_pii(text)]
+            entities = [{k: e[k] for k in ("type", "start", "end")} for e in detect_pii(text, names=True)]
             if vaults[i] is not None and entities:
                 cleaned = strip_controls(vaults[i].tokenize(text, entities)[0])
                 hits.append(policy.hit("pii.tokenized", ", ".join(sorted({e["type"] for e in entities}))))

@@ -24,7 +24,7 @@ from copilot.offline import go_offline
 # Highest first: between overlapping spans of equal length, the more harmful to leak wins.
 PRIORITY = ("CREDIT_CARD", "IBAN_CODE", "ABA_ROUTING_NUMBER", "US_SSN", "US_BANK_NUMBER", "CARD_SECURITY_CODE",
             "EMAIL_ADDRESS", "PHONE_NUMBER", "STREET_ADDRESS", "PERSON")
-IDENTIFIERS = PRIORITY[:8]                          # what every direction detects; names and addresses: output only
+IDENTIFIERS = PRIORITY[:8]                          # always detected; names and addresses when asked (names=True)
 NAME_CUE = (r"(?<=(?:\b(?:my name is|my name's|name\s*:|named|called|customer|client|account holder|cardholder|"
             r"card holder|beneficiary|payee|recipient|patient|signed|regards,?|sincerely,?|dear|spoke to|spoke with|"
             r"talked to|talking to|speak to|speak with|married to|my (?:husband|wife|partner|son|daughter|mother|father|"
@@ -170,8 +170,8 @@ def detect_pii(text: str, min_score: float = 0.4, *, names: bool = False, public
                ) -> list[dict]:
     """Non-overlapping PII spans {"type","start","end","score"} in text order; of overlapping spans the longer
     wins (an IBAN holds card-like digit groups), then the higher priority. `names`: also person names (after a cue
-    such as "my name is", "Mr.", "Dear", "payee") and street addresses; the output filter asks for them, the input
-    guard does not (a payee's name is something the planner needs). `public`: the bank's own published numbers
+    such as "my name is", "Mr.", "Dear", "payee") and street addresses; the output filter and the input guard's
+    tokenization (what an LLM provider may see) ask for them. `public`: the bank's own published numbers
     (its routing number), which are nobody's personal data."""
     entities = list(PRIORITY if names else IDENTIFIERS)
     if not any(ch.isdigit() or ch == "@" for ch in text) and not (names and any(ch.isupper() for ch in text[1:])):

@@ -15,7 +15,7 @@ from copilot.compliance.pii import detect_pii
 
 LABELS = {"CREDIT_CARD": "CARD", "IBAN_CODE": "IBAN", "US_SSN": "SSN", "US_BANK_NUMBER": "ACCOUNT",
           "ABA_ROUTING_NUMBER": "ROUTING", "PHONE_NUMBER": "PHONE", "EMAIL_ADDRESS": "EMAIL",
-          "CARD_SECURITY_CODE": "CVV"}
+          "CARD_SECURITY_CODE": "CVV", "PERSON": "NAME", "STREET_ADDRESS": "ADDRESS"}
 PLACEHOLDER = re.compile(r"\[(?:" + "|".join(LABELS.values()) + r")_\d+\]")
 
 
@@ -48,7 +48,7 @@ class PiiVault:
 
     def tokenize(self, text: str, entities: list[dict] | None = None) -> tuple[str, list[dict]]:
         """(text with placeholders, the entities replaced, offsets in the original text)."""
-        entities = detect_pii(text) if entities is None else entities
+        entities = detect_pii(text, names=True) if entities is None else entities
         out, cursor = [], 0
         for entity in entities:
             out.append(text[cursor:entity["start"]])
