@@ -86,7 +86,9 @@ PRODUCT_FACTS = [
     (re.compile(r"\b(access to|see|share|sharing|using|use) (all )?(of )?my (data|info|information|accounts?|"
                 r"transactions|savings|details)\b", re.I), "consent_manage"),
     (re.compile(r"^\s*report (a )?fraud", re.I), "fraud_check"),
-    (re.compile(r"\b(lost|stolen|stole|misplaced|can'?t find|broke|smashed)\b.{0,20}\b(phone|mobile|iphone|android|device)\b|"
+    (re.compile(r"\b(two[- ]?(factor|step)|2fa|mfa|one[- ]time (code|passcode)|public wi-?fi|face ?id|touch ?id|fingerprint|"
+                r"biometrics?)\b|"
+                r"\b(lost|stolen|stole|misplaced|can'?t find|broke|smashed)\b.{0,20}\b(phone|mobile|iphone|android|device)\b|"
                 r"\bwhat('?s| is| are) the ([\w-]+ ){0,3}(limits?|fees?|charges?)\b(?!.{0,20}\bmy\b)", re.I), "knowledge"),
     (re.compile(r"\b(behind on|fallen behind|can'?t (pay|afford|make|keep up)|struggling to (pay|make|keep)|"
                 r"debt collectors?|lost (my|our) jobs?)\b", re.I), "hardship"),
@@ -110,7 +112,8 @@ PRODUCT_FACTS = [
     (re.compile(r"\b(your|the bank'?s|northbridge'?s?)\s+(\w+\s+){0,2}(rates?|fees?|apr|interest|polic(y|ies)|limits?|"
                 r"hours|charges?|terms)\b|\bwhat (is|are) (the )?(current )?(fees?|rates?|apr|limits?|charges?) (for|on|of)\b",
                 re.I), "knowledge"),
-    (re.compile(r"\b(extra|on top of|more than) (the )?(minimums?|\$?\d+)|\bon top of (the|my) minimums?", re.I),
+    (re.compile(r"\b(extra|on top of) (the )?(minimums?|\$?\d+)|\bmore than (the |my )?minimums?|\bon top of (the|my) minimums?",
+                re.I),
      "credit_guidance"),
     (re.compile(r"\b(apr|interest rate)\b.{0,25}\bmy\b.{0,20}\b(card|visa|mastercard|loan|credit)|"
                 r"\bmy\b.{0,25}\b(card|visa|mastercard|loan)\b.{0,10}\b(apr|interest rate)\b", re.I), "credit_guidance"),

@@ -323,10 +323,11 @@ def target_date(text: str, today: date) -> tuple[date | None, int | None]:
             return _add_months(today, months), months
         return today + timedelta(weeks=count), None
     month_names = MONTH_RE
-    if m := re.search(rf"\b(?:by|before|until|for|in|to|till)\s+(next\s+)?({month_names})(?:\s+(\d{{4}}))?\b", t):
-        month = MONTHS[m.group(2)]
-        year = int(m.group(3)) if m.group(3) else (today.year if month > today.month else today.year + 1)
-        if m.group(1) and not m.group(3) and (date(year, month, 1) - today).days < 90:
+    if m := re.search(rf"\b(?:(?:by|before|until|for|in|to|till)\s+(?P<next>next\s+)?|(?P<bare>next\s+))"
+                      rf"(?P<month>{month_names})(?:\s+(?P<year>\d{{4}}))?\b", t):
+        month = MONTHS[m.group("month")]
+        year = int(m.group("year")) if m.group("year") else (today.year if month > today.month else today.year + 1)
+        if (m.group("next") or m.group("bare")) and not m.group("year") and (date(year, month, 1) - today).days < 90:
             year += 1                       # "next December" said in November means the one after
         return _month_bounds(year, month)[0], None
     if m := re.search(r"\b(?:by|before|for|until)\s+(next\s+|this\s+)?(summer|spring|autumn|fall|winter|christmas)\b", t):
