@@ -6,6 +6,7 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
+from fastapi_offline import FastAPIOffline
 from starlette.concurrency import run_in_threadpool
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -28,12 +29,12 @@ SECURITY_HEADERS = [
     (b"referrer-policy", b"no-referrer"),
     (b"x-frame-options", b"DENY"),
 ]
-DOCS_CSP = (b"default-src 'self'; script-src 'self' 'unsafe-inline' https://cdn.jsdelivr.net; "
-            b"style-src 'self' 'unsafe-inline' https://cdn.jsdelivr.net; img-src 'self' data: https:")
+DOCS_CSP = b"default-src 'self'; script-src 'self' 'unsafe-inline'; style-src 'self' 'unsafe-inline'; img-src 'self' data:"
 
 
 class SecurityHeaders:
-    """ASGI middleware adding the security headers (a looser CSP for the interactive /docs page)."""
+    """ASGI middleware adding the security headers (a looser CSP for the interactive /docs page, whose Swagger UI
+    is served by the app itself through fastapi-offline: no CDN)."""
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
@@ -41,7 +42,7 @@ class SecurityHeaders:
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             return await self.app(scope, receive, send)
-        docs = scope["path"] in ("/docs", "/redoc")
+        docs = scope["path"] == "/docs"
 
         async def with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
@@ -71,7 +72,7 @@ def create_app(settings: Settings | None = None, api_settings: ApiSettings | Non
             await run_in_threadpool(_warm_up, runtime, app.state.copilot)
         yield
 
-    app = FastAPI(title="Financial copilot API", version=__version__, lifespan=lifespan,
+    app = FastAPIOffline(title="Financial copilot API", version=__version__, lifespan=lifespan, redoc_url=None,
                   description="Chat with the copilot (SSE or JSON), manage consents, confirm actions, and the "
                               "support-agent assist panel. Authenticate with `Authorization: Bearer <token>`; "
                               "every error is JSON `{\"error\": {\"code\", \"message\"}}`.")
@@ -83,6 +84,7 @@ def create_app(settings: Settings | None = None, api_settings: ApiSettings | Non
     for module in (health, metrics, tokens, chat, conversations, consents, data, actions, assist, kb, pages):
         app.include_router(module.router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
+
     app.add_middleware(BodyLimit, max_bytes=api_settings.max_body_bytes)
     app.add_middleware(SecurityHeaders)
     app.add_middleware(HttpMetrics)

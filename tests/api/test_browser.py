@@ -154,3 +154,13 @@ def test_budgets_payoff_and_goals_are_drawn(server, open_page, question, kind, l
     figure = answer.locator(f"figure.chart[data-kind={kind}]")
     expect(figure.locator("svg[role=img]")).to_have_attribute("aria-label", re.compile(label))
     shot(page, f"chart-{kind}", answer)
+
+
+def test_the_interactive_api_docs_work_without_a_network(server, open_page):
+    """/docs loads Swagger UI from the app itself (no CDN): the operations render and nothing leaves loopback."""
+    page = open_page(f"{server.url}/docs")
+    page.locator(".opblock").first.wait_for()
+    assert page.locator(".opblock").count() >= 10, "the API's operations are listed"
+    loaded = page.evaluate("performance.getEntriesByType('resource').map(entry => entry.name)")
+    assert loaded and not [url for url in loaded if not url.startswith(server.url)], loaded
+    shot(page, "api-docs")
