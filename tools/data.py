@@ -128,10 +128,14 @@ def accounts(call: Call, kinds: tuple[str, ...] | None = None) -> list[Account]:
 
 
 def pick_account(options: list[Account], wanted: str) -> Account:
-    """The account a customer means by its name, last 4 digits or id (fuzzy on the name; ambiguity is an error)."""
+    """The account a customer means by its name, last 4 digits, kind or id (fuzzy on the name; ambiguity is an
+    error)."""
     by_last4 = {a.last4: a for a in options}
     if wanted in by_last4:
         return by_last4[wanted]
+    of_kind = [a for a in options if wanted.strip().lower().removesuffix("s") in a.kind.replace("_", " ").split()]
+    if len(of_kind) == 1:                                   # "the loan", "savings": the only one of its kind
+        return of_kind[0]
     chosen = match_one(wanted, {a.id: f"{account_label(a)} {a.kind}" for a in options}, "account")
     return next(a for a in options if a.id == chosen)
 

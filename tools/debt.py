@@ -34,6 +34,9 @@ class DebtPlanArgs(ToolArgs):
     monthly_payment: float | None = Field(None, gt=0, le=1_000_000,
                                           description="Total paid each month across all these debts; default the "
                                                       "sum of their minimum payments.")
+    extra_payment: float | None = Field(None, gt=0, le=1_000_000,
+                                        description="Or: paid each month on top of the minimum payments "
+                                                    "(\"an extra 200 a month\").")
     strategy: Literal["avalanche", "snowball", "custom"] = Field(
         "avalanche", description="avalanche = highest APR first (least interest), snowball = smallest balance "
                                  "first, custom = the given order.")
@@ -45,6 +48,8 @@ class DebtPlanArgs(ToolArgs):
 
     @model_validator(mode="after")
     def _custom_needs_order(self):
+        if self.monthly_payment is not None and self.extra_payment is not None:
+            raise ValueError("give monthly_payment (the total) or extra_payment (on top of the minimums), not both")
         if self.strategy == "custom" and not self.order:
             raise ValueError("strategy 'custom' needs `order`, the debt names in payoff order")
         names = [d.name for d in self.debts or []]
@@ -94,7 +99,8 @@ def debt_payoff_plan(call: Call, args: DebtPlanArgs) -> dict:
     Example: {"debts":[{"name":"Visa","balance":5000,"apr":19.99,"min_payment":100}],"monthly_payment":600}."""
     debts = [_given(d) for d in args.debts] if args.debts else _own(call, args.debt_types, args.accounts)
     minimums = sum((d.min_payment for d in debts), Decimal(0))
-    budget = cents(args.monthly_payment) if args.monthly_payment is not None else minimums
+    budget = cents(args.monthly_payment) if args.monthly_payment is not None else \
+        minimums + cents(args.extra_payment or 0)
     if budget < minimums:
         raise InvalidArgs(f"monthly_payment {show(budget)} is less than the minimum payments, which add up to "
                           f"{show(minimums)}; use at least that")

@@ -29,6 +29,7 @@ SPLIT = re.compile(r"\s*(?:\band (?:also|still|then)\b|\bwhile (?:still )?|\bplu
 STATUS_QUESTION = re.compile(r"\b(refund|pending|still waiting|hasn'?t (arrived|shown|come|cleared|gone|changed|updated)|"
                              r"not (arrived|received|showing|shown|cleared|changed|updated)|where is my|why (is|was|has))\b",
                              re.I)
+EXTRA = re.compile(r"\b(extra|additional|on top of|more than (the |my )?minimums?)\b", re.I)
 EXISTING_TRANSFERS = re.compile(r"\b(am i|are we|do i|did i|is)\b.{0,30}\b(still )?(moving|transferring|putting|sending|"
                                 r"saving|paying)\b|\b(set (that|it|this) up|standing orders?|automatic (transfers?|savings?)|"
                                 r"auto[- ]?save|recurring transfers?)\b", re.I)
@@ -86,7 +87,7 @@ class Planner:
             intent, confidence, ruled = "balance", max(confidence, 0.9), "balance"
         if ruled == "dispute" and not (slots.merchant or slots.merchant_text or slots.amounts) and \
                 not re.search(r"\b(dispute|chargeback|charge back|contest)\b", text, re.I):
-            intent = ruled = "fraud_check"                       # "double charged anywhere?": look first
+            intent = ruled = "transactions" if slots.category else "fraud_check"   # "double charged?": look first
         if ruled == "fraud_check" and state.last_intent == "fraud_check" and slots.merchant and rules.DISOWNED.search(text):
             intent = ruled = "dispute"                   # "I didn't make the Electro Mundo one", right after the alerts
         if not ruled and slots.amounts and (slots.target_date or slots.months) and not slots.rates and \
@@ -385,7 +386,9 @@ def _debt(planner, plan, s, base, profile, text):
     if debts:
         args["debts"] = debts
     payment = slot_lib.monthly_payment(text) or (_money(s) if not debts and s.amounts else None)
-    if payment:
+    if payment and EXTRA.search(text):
+        args["extra_payment"] = payment                              # "an extra 200 a month": on top of the minimums
+    elif payment:
         args["monthly_payment"] = payment
     if s.strategy:
         args["strategy"] = s.strategy

@@ -57,11 +57,12 @@ DISOWNED = re.compile(r"\b(never (bought|made|ordered|authori[sz]ed)|didn'?t (bu
                       r"wasn'?t me|not mine)\b", re.I)
 
 # Questions about how something works are knowledge questions, even when they name an action.
-HOW_TO = re.compile(r"^\s*(how (do|can|would|should|does) (i|you|one|it|a)|what('?s| is) the (process|procedure|way|time limit)|"
-                    r"how long (does|do|will|would|until|before|is|are|for)|what happens (if|when)|is it possible to|"
-                    r"can you explain)\b|\bif (it|my card|i)\b", re.I)
-# "Why hasn't ...", "is there a fee ...": asking how things work, not for the customer's own records.
-WHY = re.compile(r"^\s*(why (is|isn'?t|hasn'?t|has|does|doesn'?t|did|didn'?t|was|wasn'?t|can'?t|won'?t|are|aren'?t|do|don'?t)|"
+QUESTION_ABOUT_HOW = (r"^\s*(how (do|can|would|should|does) (i|you|one|it|a)|what('?s| is) the (process|procedure|way|time limit)|"
+                      r"how long (does|do|will|would|until|before|is|are|for)|what happens (if|when)|is it possible to|"
+                      r"can you explain)\b")
+HOW_TO = re.compile(QUESTION_ABOUT_HOW + r"|\bif (it|my card|i)\b", re.I)
+# "How long does ...", "why hasn't ...", "is there a fee ...": asking how things work, not for the customer's records.
+WHY = re.compile(QUESTION_ABOUT_HOW + r"|^\s*(why (is|isn'?t|hasn'?t|has|does|doesn'?t|did|didn'?t|was|wasn'?t|can'?t|won'?t|are|aren'?t|do|don'?t)|"
                  r"is there (a|any) (fee|charge|limit|way)|what (do|should) i do)\b", re.I)
 # Wording that settles the intent before the classifier (checked in order; first match wins).
 PRODUCT_FACTS = [
@@ -106,12 +107,16 @@ PRODUCT_FACTS = [
                 r"\bcredit limit (increase|raise|decrease|change)", re.I), "knowledge"),
     (re.compile(r"\bwhere (does|did|do|has|have) (all )?(my|our|the) (money|cash|pay(check|cheque)?|salary) (go|gone|going)\b",
                 re.I), "spending"),
+    (re.compile(r"\bwhat happens (if|when) (i|you|my|we)\b(?!.{0,40}\d)", re.I), "knowledge"),
     (re.compile(r"\bpenalt(y|ies)\b|\b(early (re)?payment|prepayment) (fee|charge|penalty)|\bprepayment\b", re.I), "knowledge"),
     (re.compile(r"\b(calculated|worked out|determined|how does .{0,30} work|credit (bureaus?|report)|"
                 r"do you( guys| all)? (have|offer|sell|do)|can i get (a|an)\b|your (staff|agents|team|policy|app))", re.I), "knowledge"),
     (re.compile(r"\b(your|the bank'?s|northbridge'?s?)\s+(\w+\s+){0,2}(rates?|fees?|apr|interest|polic(y|ies)|limits?|"
                 r"hours|charges?|terms)\b|\bwhat (is|are) (the )?(current )?(fees?|rates?|apr|limits?|charges?) (for|on|of)\b",
                 re.I), "knowledge"),
+    (re.compile(r"\b(extra|additional|on top of)\b.{0,40}\b(when|how long|how many months|paid off|pay (it|them) off|"
+                r"be gone|debt[- ]free|cleared?)\b|\b(when|how long|how many months)\b.{0,40}\b(extra|additional)\b", re.I),
+     "debt_payoff"),
     (re.compile(r"\b(extra|on top of) (the )?(minimums?|\$?\d+)|\bmore than (the |my )?minimums?|\bon top of (the|my) minimums?",
                 re.I),
      "credit_guidance"),
@@ -145,7 +150,7 @@ def command(text: str) -> str | None:
 
 
 def asks_how_things_work(text: str) -> bool:
-    return bool(HOW_TO.search(text) or WHY.search(text))
+    return bool(WHY.search(text))
 
 
 def distressed(text: str) -> bool:

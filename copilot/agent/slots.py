@@ -316,7 +316,7 @@ def _parsed_since(phrase: str, today: date) -> Period | None:
 def target_date(text: str, today: date) -> tuple[date | None, int | None]:
     """A goal's deadline: "by June", "by next summer", "in 8 months", "by the end of the year", "by 2027"."""
     t = text.lower()
-    if m := re.search(r"\b(?:in|within)\s+(\d+|a|an|one|six|twelve|three|two)\s+(month|year|week)s?\b", t):
+    if m := re.search(r"\b(?:in|within|over)\s+(?:the\s+next\s+)?(\d+|a|an|one|six|twelve|three|two)\s+(month|year|week)s?\b", t):
         count = {"a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "six": 6, "twelve": 12}.get(m.group(1)) or int(m.group(1))
         months = count * {"month": 1, "year": 12, "week": 0}[m.group(2)] or None
         if months:

@@ -159,3 +159,19 @@ def test_asking_whether_money_still_moves_into_savings_lists_the_regular_transfe
     result = copilot.send(copilot.start("demo-debt"), "am I still moving money into savings every month?")
     assert tools_of(result) == ["upcoming_bills"] and result.tools[0]["args"]["kinds"] == ["transfer"]
     assert "Transfer to Rainy Day Savings" in result.answer
+
+
+def test_an_extra_amount_towards_the_loan_gives_its_payoff_date(copilot):
+    result = copilot.send(copilot.start("demo-debt"), "if i throw an extra 200 a month at my loan when will it be gone")
+    assert tools_of(result) == ["debt_payoff_plan"]
+    args = result.tools[0]["args"]
+    assert args["extra_payment"] == 200 and args["accounts"] == ["Personal Loan"] and "monthly_payment" not in args
+    assert "debt-free in" in result.answer
+
+
+def test_a_follow_up_naming_only_a_category_continues_the_spending_question(copilot):
+    conversation = copilot.start("demo-debt")
+    copilot.send(conversation, "how much did I spend on groceries last month")
+    result = copilot.send(conversation, "what about dining")
+    assert result.route == "answer" and tools_of(result) == ["spending_summary"]
+    assert result.tools[0]["args"]["category"] == "dining" and result.tools[0]["args"]["period"] == "last_month"

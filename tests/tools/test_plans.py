@@ -120,3 +120,12 @@ def test_a_regular_saving_is_projected_to_the_date_without_interest(ctx):
     assert topped["projected_total"] == 200 * topped["contributions"] + 100
     both = call(ctx, "savings_goal_plan", target_amount=1000, contribution=50, months=6, pay_cadence="monthly")
     assert both.status == "invalid_args" and "exactly one of target_amount" in both.error
+
+
+def test_an_extra_payment_goes_on_top_of_the_minimums(ctx):
+    base = ok(ctx, "debt_payoff_plan", accounts=["loan"])
+    extra = ok(ctx, "debt_payoff_plan", accounts=["loan"], extra_payment=200)
+    assert extra["monthly_payment"] == round(base["monthly_payment"] + 200, 2)
+    assert extra["months"] < base["months"]
+    both = call(ctx, "debt_payoff_plan", monthly_payment=900, extra_payment=200)
+    assert both.status == "invalid_args" and "not both" in both.error
