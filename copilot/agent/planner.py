@@ -29,6 +29,9 @@ SPLIT = re.compile(r"\s*(?:\band (?:also|still|then)\b|\bwhile (?:still )?|\bplu
 STATUS_QUESTION = re.compile(r"\b(refund|pending|still waiting|hasn'?t (arrived|shown|come|cleared|gone|changed|updated)|"
                              r"not (arrived|received|showing|shown|cleared|changed|updated)|where is my|why (is|was|has))\b",
                              re.I)
+# An agent asking about their own authority or our procedures ("what's my goodwill limit?").
+AGENT_PROCEDURE = re.compile(r"\b(what'?s|what is|what are) (my|our|the)\b.{0,25}\b(limits?|authority|process|procedure|"
+                             r"polic(y|ies)|script|steps|rules)\b|\bam i (allowed|able|authori[sz]ed) to\b", re.I)
 EXTRA = re.compile(r"\b(extra|additional|on top of|more than (the |my )?minimums?)\b", re.I)
 EXISTING_TRANSFERS = re.compile(r"\b(am i|are we|do i|did i|is)\b.{0,30}\b(still )?(moving|transferring|putting|sending|"
                                 r"saving|paying)\b|\b(set (that|it|this) up|standing orders?|automatic (transfers?|savings?)|"
@@ -97,7 +100,7 @@ class Planner:
                 not (slots.merchant or slots.merchant_text or slots.amounts or slots.period):
             intent, ruled = "knowledge", "knowledge"          # "how long does a refund take to show up"
         about_customer = re.search(r"\b(this|the) customer\b|\btheir\b|\bher\b|\bhis\b|customer'?s\b", text, re.I)
-        if role == "support_agent" and (intent in ("handoff", "complaint", "hardship") or
+        if role == "support_agent" and (intent in ("handoff", "complaint", "hardship") or AGENT_PROCEDURE.search(text) or
                                         (not ruled and confidence < 0.6 and not about_customer)):
             intent = "knowledge"                                 # agents mostly ask how we do things
         context = state.last_intent in TOOL_INTENTS and not ruled
@@ -109,7 +112,8 @@ class Planner:
             slots.period = slot_lib.shifted_period(base, today, bool(slot_lib.RELATIVE_AFTER.search(text))) \
                 or slots.period
         leans = rules.is_correction(text) or (rules.is_follow_up(text) and confidence < ACCEPT) or \
-            (rules.FOLLOW_UP.search(text) and (confidence < 0.7 or intent in (state.last_intent, "out_of_scope"))) or \
+            (rules.FOLLOW_UP.search(text) and (confidence < 0.7 or intent in (state.last_intent, "out_of_scope")
+                                               or re.search(r"\binstead\b", text, re.I))) or \
             (state.awaiting and confidence < 0.7)
         if context and leans and (slots.filled() or relative):
             return self.for_intent(state.last_intent, confidence, slots, state, profile, text, follow_up=True)
