@@ -358,7 +358,11 @@ def _cash_flow(planner, plan, s, base, profile, text):
 
 def _balance(planner, plan, s, base, profile, text):
     account = planner.names_account(text, profile)
-    plan.calls.append(ToolCall("get_balances", {"account": account} if account else {}))
+    args = {"account": account} if account else {}
+    if not account and re.search(r"\b(due|minimum|min payment|owe|owed|outstanding)\b", text, re.I):
+        args["kinds"] = ["credit_card"] if re.search(r"\bcards?\b", text, re.I) and not re.search(
+            r"\bloans?\b", text, re.I) else ["credit_card", "personal_loan", "term_loan"]   # "when is my card payment due"
+    plan.calls.append(ToolCall("get_balances", args))
     return plan
 
 

@@ -145,6 +145,7 @@ def test_when_a_card_payment_is_due_comes_from_the_account(copilot, runtime):
         visa = session.get(Account, "demo-debt-visa")
     assert result.route == "answer" and tools_of(result) == ["get_balances"]
     assert f"minimum ${visa.min_payment:,.2f} due" in result.answer
+    assert "Everyday Checking" not in result.answer, "a due-date question lists the cards, not every account"
 
 
 def test_what_a_weekly_saving_adds_up_to_is_answered_with_a_projection(copilot):
