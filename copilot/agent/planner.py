@@ -162,6 +162,7 @@ class Planner:
                                target_date=target, months=months, goal_name=slot_lib.goal_name(text))
         found.card = self.card(text, profile, state)
         found.horizon_days = slot_lib.horizon_days(text)
+        found.days_to_month = slot_lib.days_to_named_month(text, today)
         found.merchant_text = None if found.merchant else slot_lib.payee(text)
         if found.merchant and found.category and found.category.replace("_", " ") in found.merchant.lower():
             found.merchant = None
@@ -351,8 +352,12 @@ def _bills(planner, plan, s, base, profile, text):
 
 
 def _cash_flow(planner, plan, s, base, profile, text):
-    args = {"days": min(max(s.horizon_days, 7), 90)} if s.horizon_days else dict(base)
+    days = s.horizon_days or s.days_to_month
+    args = {"days": min(max(days, 7), 90)} if days else dict(base)
     plan.calls.append(ToolCall("cash_flow_forecast", args))
+    floor = [float(a.value) for a in s.amounts if re.search(
+        r"\b(under|below|beneath|less than|lower than)\s*$", text[:a.start], re.I)]
+    plan.data["threshold"] = floor[0] if floor else None             # "will we dip under 10k?"
     return plan
 
 

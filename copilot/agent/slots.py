@@ -104,6 +104,7 @@ class Slots:
     goal_name: str | None = None
     months: int | None = None
     horizon_days: int | None = None         # "the next 2 weeks"
+    days_to_month: int | None = None        # "january is always dead": days to the end of that month
     merchant_text: str | None = None        # a payee named in the message that is not (yet) the customer's
 
     def filled(self) -> set[str]:
@@ -149,6 +150,16 @@ def _is_year(number: str, head: str, tail: str) -> bool:
 
 
 NUMBER_WORDS = {"a": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "ten": 10, "twelve": 12}
+
+
+def days_to_named_month(text: str, today: date) -> int | None:
+    """Days from today to the end of the next month the message names ("january is always dead") or None."""
+    m = re.search(rf"\b({MONTH_RE})\b", text.lower())
+    if not m or m.group(1) in ("may", "mar") and not re.search(r"\b(in|by|until|through|during) (may|mar)\b", text.lower()):
+        return None                                   # "may" is mostly a verb
+    month = MONTHS[m.group(1)]
+    year = today.year if month >= today.month else today.year + 1
+    return (_month_bounds(year, month)[1] - today).days
 
 
 def horizon_days(text: str) -> int | None:

@@ -89,3 +89,9 @@ def test_goal_deadlines(text, expected):
 def test_goal_names():
     assert slots.goal_name("save 3k for a trip to Japan by June") == "trip to Japan"
     assert slots.goal_name("start an emergency fund") == "emergency fund"
+
+
+def test_days_to_a_named_month_and_may_as_a_verb():
+    assert slots.days_to_named_month("january is always dead", TODAY) == 64
+    assert slots.days_to_named_month("we may dip under 10k", TODAY) is None
+    assert slots.days_to_named_month("how about in may", TODAY) == (date(2027, 5, 31) - TODAY).days

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import re
+from datetime import date
+
 from sqlalchemy import func, select
 
 from copilot.agent.loop import Copilot
@@ -176,3 +179,12 @@ def test_a_follow_up_naming_only_a_category_continues_the_spending_question(copi
     result = copilot.send(conversation, "what about dining")
     assert result.route == "answer" and tools_of(result) == ["spending_summary"]
     assert result.tools[0]["args"]["category"] == "dining" and result.tools[0]["args"]["period"] == "last_month"
+
+
+def test_a_named_month_sets_the_forecast_window_and_a_floor_is_compared(copilot, runtime):
+    today = runtime.settings.now().date()
+    conversation = copilot.start("demo-sme")
+    result = copilot.send(conversation, "january is always dead. will we dip under 10k?")
+    to_january_end = (date(today.year + (today.month > 1), 1, 31) - today).days
+    assert tools_of(result) == ["cash_flow_forecast"] and result.tools[0]["args"]["days"] == min(to_january_end, 90)
+    assert re.search(r"(above|below) \$10,000\.00", result.answer)
