@@ -32,6 +32,9 @@ STATUS_QUESTION = re.compile(r"\b(refund|pending|still waiting|hasn'?t (arrived|
 # An agent asking about their own authority or our procedures ("what's my goodwill limit?").
 AGENT_PROCEDURE = re.compile(r"\b(what'?s|what is|what are) (my|our|the)\b.{0,25}\b(limits?|authority|process|procedure|"
                              r"polic(y|ies)|script|steps|rules)\b|\bam i (allowed|able|authori[sz]ed) to\b", re.I)
+SHOW = re.compile(r"^\s*(please |can you |could you )?(show|list|find|pull up|get)\b", re.I)
+LARGEST = re.compile(r"\b(biggest|largest|most expensive|highest|priciest)\b.{0,15}\b(purchases?|transactions?|payments?|"
+                     r"charges?|expenses?|buys?|things?)\b", re.I)
 EXTRA = re.compile(r"\b(extra|additional|on top of|more than (the |my )?minimums?)\b", re.I)
 EXISTING_TRANSFERS = re.compile(r"\b(am i|are we|do i|did i|is)\b.{0,30}\b(still )?(moving|transferring|putting|sending|"
                                 r"saving|paying)\b|\b(set (that|it|this) up|standing orders?|automatic (transfers?|savings?)|"
@@ -93,6 +96,11 @@ class Planner:
             intent = ruled = "transactions" if slots.category else "fraud_check"   # "double charged?": look first
         if ruled == "fraud_check" and state.last_intent == "fraud_check" and slots.merchant and rules.DISOWNED.search(text):
             intent = ruled = "dispute"                   # "I didn't make the Electro Mundo one", right after the alerts
+        if not ruled and slots.strategy:
+            intent, confidence, ruled = "debt_payoff", max(confidence, 0.9), "debt_payoff"   # "show me a snowball plan"
+        if (not ruled or ruled == "spending") and (slots.merchant and SHOW.match(text) or LARGEST.search(text)) \
+                and intent not in ("bills", "dispute", "fraud_check"):
+            intent, confidence, ruled = "transactions", max(confidence, 0.9), "transactions"   # "show me my uber rides"
         if not ruled and slots.amounts and (slots.target_date or slots.months) and not slots.rates and \
                 (confidence < 0.6 or intent == "out_of_scope"):
             intent, confidence, ruled = "savings_plan", 0.9, "savings_plan"   # "10k for a wedding in 18 months"
@@ -307,6 +315,8 @@ def _transactions(planner, plan, s, base, profile, text):
     if s.amounts:
         args = {k: v for k, v in args.items() if k not in ("min_amount", "max_amount")}
         args.update(slot_lib.comparison(text, float(s.amounts[0].value)))
+    if LARGEST.search(text):
+        args["sort"], args["limit"] = "largest", 5
     status = STATUS_QUESTION.search(text)
     if status and not (s.period or s.merchant or s.merchant_text or s.amounts or s.category):
         args.update(period="last_14_days", limit=5)       # "my deposit still isn't showing": the latest, not 90 days

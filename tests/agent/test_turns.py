@@ -188,3 +188,10 @@ def test_a_named_month_sets_the_forecast_window_and_a_floor_is_compared(copilot,
     to_january_end = (date(today.year + (today.month > 1), 1, 31) - today).days
     assert tools_of(result) == ["cash_flow_forecast"] and result.tools[0]["args"]["days"] == min(to_january_end, 90)
     assert re.search(r"(above|below) \$10,000\.00", result.answer)
+
+
+def test_the_biggest_purchase_and_a_named_strategy_reach_their_tools(copilot):
+    biggest = copilot.send(copilot.start("demo-debt"), "what was the biggest purchase i made last month")
+    assert tools_of(biggest) == ["search_transactions"] and biggest.tools[0]["args"]["sort"] == "largest"
+    snowball = copilot.send(copilot.start("demo-debt"), "show me a snowball plan")
+    assert tools_of(snowball) == ["debt_payoff_plan"] and snowball.tools[0]["args"]["strategy"] == "snowball"
