@@ -12,6 +12,7 @@ import socket
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import httpx
@@ -58,6 +59,22 @@ def tree_rss_mb(pid: int) -> float:
     return round(total / 1024, 1)
 
 
+def wait_healthy(process: subprocess.Popen, url: str, timeout: float, log: Callable[[], str]) -> None:
+    """Poll `url`/health until it answers 200; RuntimeError with the server's log when the process exits first or
+    `timeout` seconds pass."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"copilot serve exited with {process.returncode}:\n{log()}")
+        try:
+            if httpx.get(f"{url}/health", timeout=2).status_code == 200:
+                return
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.25)
+    raise RuntimeError(f"copilot serve was not healthy within {timeout:.0f} s:\n{log()}")
+
+
 def customer_tokens(settings: Settings, customers: list[str] | None = None, label: str = "bench") -> dict[str, str]:
     """A fresh bearer token per customer (all customers when none are named), minted straight into the bank."""
     runtime = Runtime(settings)
@@ -92,18 +109,11 @@ class ServerProcess:
         return self
 
     def wait_ready(self) -> None:
-        deadline = time.monotonic() + READY_TIMEOUT
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                raise RuntimeError(f"the server exited with {self.process.returncode}:\n{self.log_tail()}")
-            try:
-                if httpx.get(f"{self.url}/health", timeout=2).status_code == 200:
-                    return
-            except httpx.HTTPError:
-                pass
-            time.sleep(0.25)
-        self.stop()
-        raise RuntimeError(f"the server was not healthy within {READY_TIMEOUT:.0f} s:\n{self.log_tail()}")
+        try:
+            wait_healthy(self.process, self.url, READY_TIMEOUT, self.log_tail)
+        except RuntimeError:
+            self.stop()
+            raise
 
     def log_tail(self, lines: int = 40) -> str:
         return "\n".join(self.log.read_text(errors="replace").splitlines()[-lines:]) if self.log.exists() else ""

@@ -8,15 +8,12 @@ import re
 import subprocess
 import sys
 import threading
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import httpx
-
-from copilot.bench.server import free_port, tree_rss_mb
+from copilot.bench.server import free_port, tree_rss_mb, wait_healthy
 from tests.conftest import AS_OF, CLOCK
 
 TOKEN_LINE = re.compile(r"^\s+(customer|support_agent|admin)\s+(\S+)\s.*?#token=(cpt_[\w-]+)", re.M)
@@ -57,7 +54,7 @@ def running_server(data_dir: Path, chroma: Path, *, workers: int = 1, timeout: f
     server = Server(f"http://127.0.0.1:{port}", process)
     threading.Thread(target=lambda: server.output.extend(iter(process.stdout.readline, "")), daemon=True).start()
     try:
-        _wait_until_healthy(server, timeout)
+        wait_healthy(process, server.url, timeout, lambda: server.log)
         yield server
     finally:
         process.terminate()
@@ -66,17 +63,3 @@ def running_server(data_dir: Path, chroma: Path, *, workers: int = 1, timeout: f
         except subprocess.TimeoutExpired:
             os.killpg(process.pid, 9)
             process.wait(5)
-
-
-def _wait_until_healthy(server: Server, timeout: float) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if server.process.poll() is not None:
-            raise RuntimeError(f"copilot serve exited with {server.process.returncode}:\n{server.log}")
-        try:
-            if httpx.get(f"{server.url}/health", timeout=2).status_code == 200:
-                return
-        except httpx.HTTPError:
-            pass
-        time.sleep(0.5)
-    raise TimeoutError(f"copilot serve was not healthy after {timeout:.0f} s:\n{server.log}")
