@@ -80,6 +80,8 @@ def _quarantine(path: Path, error: Exception) -> Path:
 
 
 def _embedded_client(path: Path) -> ClientAPI:
+    if not (path / "chroma.sqlite3").exists():
+        forget_embedded(path)        # deleted under us: a cached system would open empty files, one per thread
     path.mkdir(parents=True, exist_ok=True)
     try:
         client = chromadb.PersistentClient(path=str(path), settings=_chroma_settings())

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import logging
+import shutil
 import socket
+from concurrent.futures import ThreadPoolExecutor
 
 import chromadb
 import numpy as np
@@ -83,3 +85,13 @@ def test_an_index_corrupted_under_a_running_retriever_is_rebuilt(settings, mini_
     result = retriever.search("replacement card fee")
     assert result.answerable and result.hits[0].doc_id == "card-fees"
     assert list(settings.chroma_dir.parent.glob("chroma.corrupt-*"))
+
+
+def test_an_index_deleted_under_a_running_retriever_is_rebuilt_for_every_thread(settings, mini_docs):
+    retriever = HybridRetriever(settings, mini_docs, Tuning(refresh_seconds=0))
+    assert retriever.search("replacement card fee").answerable
+    shutil.rmtree(settings.chroma_dir)
+    with ThreadPoolExecutor(max_workers=1) as fresh_thread:   # Chroma opens one SQLite connection per thread
+        result = fresh_thread.submit(retriever.search, "replacement card fee").result()
+    assert result.answerable and result.hits[0].doc_id == "card-fees"
+    assert (settings.chroma_dir / "chroma.sqlite3").exists(), "the deleted index is rebuilt from the corpus"
