@@ -18,6 +18,7 @@ from copilot.agent.state import DialogueState, Profile
 
 ACCEPT = 0.45          # a follow-up with a weaker top intent than this leans on the conversation's last request
 AMBIGUOUS = 0.22       # below this, with no rule or context, we ask instead of guessing
+BANKING_OFF_TOPIC = 0.8   # an "out of scope" guess below this about a banking subject goes to the knowledge base
 CLOSE_CALL = (0.30, 0.85)  # below 0.30, ask when the runner-up is nearly as likely
 SMALL_TALK = {"greeting", "thanks", "goodbye", "capabilities"}
 TOOL_INTENTS = {"balance", "transactions", "spending", "budget_status", "set_budget", "bills", "debt_payoff",
@@ -32,6 +33,8 @@ STATUS_QUESTION = re.compile(r"\b(refund|pending|still waiting|hasn'?t (arrived|
 # An agent asking about their own authority or our procedures ("what's my goodwill limit?").
 AGENT_PROCEDURE = re.compile(r"\b(what'?s|what is|what are) (my|our|the)\b.{0,25}\b(limits?|authority|process|procedure|"
                              r"polic(y|ies)|script|steps|rules)\b|\bam i (allowed|able|authori[sz]ed) to\b", re.I)
+REFUND = re.compile(r"\brefund", re.I)
+LOST_OR_STOLEN = re.compile(r"\b(lost|stolen|stole|missing|misplaced|can'?t find|nicked|taken)\b", re.I)
 SHOW = re.compile(r"^\s*(please |can you |could you )?(show|list|find|pull up|get)\b", re.I)
 LARGEST = re.compile(r"\b(biggest|largest|most expensive|highest|priciest)\b.{0,15}\b(purchases?|transactions?|payments?|"
                      r"charges?|expenses?|buys?|things?)\b", re.I)
@@ -104,7 +107,8 @@ class Planner:
         if not ruled and slots.amounts and (slots.target_date or slots.months) and not slots.rates and \
                 (confidence < 0.6 or intent == "out_of_scope"):
             intent, confidence, ruled = "savings_plan", 0.9, "savings_plan"   # "10k for a wedding in 18 months"
-        if not ruled and intent in ("transactions", "fraud_check", "dispute") and rules.asks_how_things_work(text) and \
+        asks_how = rules.asks_how_things_work(text) or rules.reports_a_fault(text) or REFUND.search(text)
+        if not ruled and intent in ("transactions", "fraud_check", "dispute") and asks_how and \
                 not (slots.merchant or slots.merchant_text or slots.amounts or slots.period):
             intent, ruled = "knowledge", "knowledge"          # "how long does a refund take to show up"
         about_customer = re.search(r"\b(this|the) customer\b|\btheir\b|\bher\b|\bhis\b|customer'?s\b", text, re.I)
@@ -125,6 +129,9 @@ class Planner:
             (state.awaiting and confidence < 0.7)
         if context and leans and (slots.filled() or relative):
             return self.for_intent(state.last_intent, confidence, slots, state, profile, text, follow_up=True)
+        if not ruled and intent == "out_of_scope" and confidence < BANKING_OFF_TOPIC and rules.about_banking(text) and \
+                "knowledge" in (r.intent for r in ranking[:3]):
+            intent, confidence, ruled = "knowledge", 0.5, "knowledge"   # "what rate will I get at the weekend?"
         close = confidence < CLOSE_CALL[0] and ranking[1].confidence >= CLOSE_CALL[1] * confidence
         if not ruled and (confidence < AMBIGUOUS or close) and "knowledge" in (ranking[0].intent, ranking[1].intent) \
                 and intent not in SMALL_TALK:
@@ -491,11 +498,14 @@ def _card_action(tool: str):
     def build(planner, plan, s, base, profile, text):
         wanted = [c for c in profile.cards if (c.status == "frozen") == (tool == "unfreeze_card")]
         if tool == "unfreeze_card" and not wanted and not s.card:
-            return Plan(plan.intent, plan.confidence, reply="nothing_frozen")
+            return Plan(plan.intent, plan.confidence, reply="nothing_frozen",      # "how do I unblock my PIN?"
+                        calls=[ToolCall("search_knowledge", {"query": text})])
         card_id = s.card or base.get("card") or (wanted[0].id if len(wanted) == 1 else None)
         if not card_id:
-            return Plan(plan.intent, plan.confidence, route="clarify", reply="clarify_card",
-                        data={"cards": [c.label for c in (wanted or profile.cards)], "tool": tool})
+            guidance = [ToolCall("search_knowledge", {"query": text})] if LOST_OR_STOLEN.search(text) else []
+            return Plan(plan.intent, plan.confidence, route="clarify", reply="clarify_card", calls=guidance,
+                        data={"cards": [c.label for c in (wanted or profile.cards)], "tool": tool,
+                              "ask_after": bool(guidance)})
         args = {"card": card_id}
         if tool == "freeze_card":
             args["reason"] = freeze_reason(text)

@@ -14,7 +14,7 @@ COMMANDS: list[tuple[re.Pattern, str]] = [
     (re.compile(r"(?<!don't )(?<!dont )(?<!do not )(?<!never )\b(freeze|lock|block|cancel|stop|deactivate)\b.{0,25}\bcards?\b|\bcards?\b.{0,30}\b(lost|stolen|missing|"
                 r"nicked|swiped|taken)\b|(?<!don't )(?<!dont )(?<!not )\b(freeze|lock|block|deactivate)\b.{0,30}\b(visa|mastercard|amex|"
                 r"debit)\b|\b(lost|stole[n]?|misplaced|can'?t find)\b.{0,20}\b(my )?(card|wallet|purse|visa|"
-                r"mastercard|amex|debit)\b|(?<!don't )(?<!dont )(?<!not )\b(freeze|lock|block) (it|them|that|this one)\b", re.I),
+                r"mastercard|amex|debit)\b(?!\s*(pin|number|details|cvv|code))|(?<!don't )(?<!dont )(?<!not )\b(freeze|lock|block) (it|them|that|this one)\b", re.I),
      "freeze_card"),
     (re.compile(r"\b(dispute|chargeback|charge back|contest)\b", re.I), "dispute"),
     (re.compile(r"\b(speak|talk|chat)\s+(to|with)\s+(a |an |some)?(real |actual |live )?(human|person|agent|someone|"
@@ -64,6 +64,15 @@ HOW_TO = re.compile(QUESTION_ABOUT_HOW + r"|\bif (it|my card|i)\b", re.I)
 # "How long does ...", "why hasn't ...", "is there a fee ...": asking how things work, not for the customer's records.
 WHY = re.compile(QUESTION_ABOUT_HOW + r"|^\s*(why (is|isn'?t|hasn'?t|has|does|doesn'?t|did|didn'?t|was|wasn'?t|can'?t|won'?t|are|aren'?t|do|don'?t)|"
                  r"is there (a|any) (fee|charge|limit|way)|what (do|should) i do)\b", re.I)
+# Something that did not work ("top up not working", "the money disappeared"): how it works is the first answer.
+FAULT = re.compile(r"\b(not working|isn'?t working|doesn'?t work|won'?t work|stopped working|disappeared|vanished|"
+                   r"reverted|didn'?t go through|keeps (failing|getting declined)|getting an error|error message)\b", re.I)
+# Banking subjects: a question about one of them is the bank's to answer, however off-topic its phrasing looks.
+BANKING_TOPIC = re.compile(r"\b(cards?|accounts?|bank(ing)?|transfers?|payments?|pay ?in|deposits?|withdraw\w*|atms?|cash|"
+                           r"fees?|charges?|exchange rates?|currenc(y|ies)|top(ping|ped)?[- ]?ups?|pin|passcode|password|app|"
+                           r"statements?|cheques?|checks|overdraft|loans?|mortgage|interest|refunds?|identity|verif\w+|"
+                           r"contactless|apple pay|google pay|sort code|routing|iban|swift|direct debits?|standing orders?)\b",
+                           re.I)
 # Wording that settles the intent before the classifier (checked in order; first match wins).
 PRODUCT_FACTS = [
     (re.compile(r"\b(make|file|raise|lodge|submit|register) (a |an )?(formal |official )?complaint\b|"
@@ -81,7 +90,7 @@ PRODUCT_FACTS = [
                 r"\b(send|wire|transfer)\b.{0,40}\b(cost|fee|fees|limit|take)\b", re.I), "knowledge"),
     (re.compile(r"(?i:\b(send|transfer|wire|pay|venmo|zelle)\b.{0,25}\bto (my |a )?(roommate|friend|mom|dad|landlord|"
                 r"brother|sister|son|daughter|partner))\b|(?i:\b(send|transfer|wire|pay|venmo|zelle)\b)[^.?!]{0,25}\bto "
-                r"[A-Z][a-z]+\b|(?i:\b(send|wire|transfer) (some )?money to\b)"), "move_money"),
+                r"[A-Z][a-z]+\b|(?i:\b(send|wire|transfer) (some )?money to\b(?! (me|us|my (own )?account)\b))"), "move_money"),
     (re.compile(r"\b(use|using|take|taking|dip into|empty|drain)\b.{0,10}\b(my |our |the )?(savings|emergency fund|rainy day)\b"
                 r".{0,40}\bpay (off|down|back)\b", re.I), "credit_guidance"),
     (re.compile(r"\b(access to|see|share|sharing|using|use) (all )?(of )?my (data|info|information|accounts?|"
@@ -90,6 +99,7 @@ PRODUCT_FACTS = [
     (re.compile(r"\b(two[- ]?(factor|step)|2fa|mfa|one[- ]time (code|passcode)|public wi-?fi|face ?id|touch ?id|fingerprint|"
                 r"biometrics?)\b|"
                 r"\b(lost|stolen|stole|misplaced|can'?t find|broke|smashed)\b.{0,20}\b(phone|mobile|iphone|android|device)\b|"
+                r"^(?!.*\bcards?\b).*\b(phone|mobile|iphone|android)\b.{0,25}\b(lost|stolen|nicked|taken)\b|"
                 r"\bwhat('?s| is| are) the ([\w-]+ ){0,3}(limits?|fees?|charges?)\b(?!.{0,20}\bmy\b)", re.I), "knowledge"),
     (re.compile(r"\b(behind on|fallen behind|can'?t (pay|afford|make|keep up)|struggling to (pay|make|keep)|"
                 r"debt collectors?|lost (my|our) jobs?)\b", re.I), "hardship"),
@@ -114,6 +124,10 @@ PRODUCT_FACTS = [
     (re.compile(r"\b(your|the bank'?s|northbridge'?s?)\s+(\w+\s+){0,2}(rates?|fees?|apr|interest|polic(y|ies)|limits?|"
                 r"hours|charges?|terms)\b|\bwhat (is|are) (the )?(current )?(fees?|rates?|apr|limits?|charges?) (for|on|of)\b",
                 re.I), "knowledge"),
+    (re.compile(r"\b(charged|charging|charge)( me)? (extra|more)\b|\b(extra|additional|hidden|unexpected|surprise) "
+                r"(fees?|charges?)\b", re.I), "knowledge"),                       # "why was I charged extra when ..."
+    (re.compile(r"^(?!.*\b(un ?freeze|unlock|unblock|reactivate|re-activate)\b).*\bfound (my|the|that) (lost |missing )?"
+                r"card\b", re.I | re.S), "knowledge"),                            # "I found my lost card, can I use it?"
     (re.compile(r"\b(extra|additional|on top of)\b.{0,40}\b(when|how long|how many months|paid off|pay (it|them) off|"
                 r"be gone|debt[- ]free|cleared?)\b|\b(when|how long|how many months)\b.{0,40}\b(extra|additional)\b", re.I),
      "debt_payoff"),
@@ -151,6 +165,14 @@ def command(text: str) -> str | None:
 
 def asks_how_things_work(text: str) -> bool:
     return bool(WHY.search(text))
+
+
+def reports_a_fault(text: str) -> bool:
+    return bool(FAULT.search(text))
+
+
+def about_banking(text: str) -> bool:
+    return bool(BANKING_TOPIC.search(text))
 
 
 def distressed(text: str) -> bool:

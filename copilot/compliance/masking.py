@@ -51,6 +51,10 @@ def masked_form(entity_type: str, value: str, own_identifiers: list[str]) -> str
         return "[name removed]"
     if entity_type == "STREET_ADDRESS":
         return "[address removed]"
+    if entity_type == "DATE_OF_BIRTH":
+        return "[date of birth removed]"
+    if entity_type in ("ID_DOCUMENT", "UK_NINO", "US_ITIN"):
+        return "[ID number removed]"
     return "[removed]"
 
 

@@ -15,16 +15,18 @@ import spacy
 import tldextract
 from presidio_analyzer import AnalyzerEngine, Pattern, PatternRecognizer, RecognizerRegistry
 from presidio_analyzer.nlp_engine import SpacyNlpEngine
-from presidio_analyzer.predefined_recognizers import (AbaRoutingRecognizer, CreditCardRecognizer, EmailRecognizer,
-                                                      IbanRecognizer, PhoneRecognizer)
+from presidio_analyzer.predefined_recognizers import (AbaRoutingRecognizer, CreditCardRecognizer, CryptoRecognizer,
+                                                      EmailRecognizer, IbanRecognizer, IpRecognizer, PhoneRecognizer,
+                                                      UkNinoRecognizer, UsItinRecognizer)
 from spacy.language import Language
 
 from copilot.offline import go_offline
 
 # Highest first: between overlapping spans of equal length, the more harmful to leak wins.
-PRIORITY = ("CREDIT_CARD", "IBAN_CODE", "ABA_ROUTING_NUMBER", "US_SSN", "US_BANK_NUMBER", "CARD_SECURITY_CODE",
-            "EMAIL_ADDRESS", "PHONE_NUMBER", "STREET_ADDRESS", "PERSON")
-IDENTIFIERS = PRIORITY[:8]                          # always detected; names and addresses when asked (names=True)
+PRIORITY = ("CREDIT_CARD", "IBAN_CODE", "ABA_ROUTING_NUMBER", "US_SSN", "US_ITIN", "US_BANK_NUMBER",
+            "CARD_SECURITY_CODE", "ID_DOCUMENT", "DATE_OF_BIRTH", "UK_NINO", "CRYPTO", "IP_ADDRESS", "EMAIL_ADDRESS",
+            "PHONE_NUMBER", "STREET_ADDRESS", "PERSON")
+IDENTIFIERS = PRIORITY[:-2]                         # always detected; names and addresses when asked (names=True)
 NAME_CUE = (r"(?<=(?:\b(?:my name is|my name's|name\s*:|named|called|customer|client|account holder|cardholder|"
             r"card holder|beneficiary|payee|recipient|patient|signed|regards,?|sincerely,?|dear|spoke to|spoke with|"
             r"talked to|talking to|speak to|speak with|married to|my (?:husband|wife|partner|son|daughter|mother|father|"
@@ -50,6 +52,12 @@ PHONE_CANDIDATE = re.compile(r"(?<![\w+])(?:\+|\(|00)?\d[\d\s().\-/]{5,20}\d(?!\
 ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 AMOUNT = re.compile(r"\d{1,3}(,\d{3})+(\.\d+)?|\d+\.\d{1,2}")                 # 12,345.67 or 12345678.90
 DIGIT = re.compile(r"\d")
+ID_CUE = (r"(?<=\b(?:passport|driver'?s licen[cs]e|drivers licen[cs]e|driving licen[cs]e|national id(?:entity)?"
+          r"(?: card)?|identity card|id card)(?:\s*(?:number|no\.?|num|#|nr))?\s*(?:is|was|:|#|=)?\s{0,3})")
+MONTHS = r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?"
+DATE = (r"(?:\d{1,2}[/.-]\d{1,2}[/.-]\d{2,4}|\d{4}-\d{2}-\d{2}|(?:\d{1,2}(?:st|nd|rd|th)?(?: of)? )?" + MONTHS +
+        r"(?: \d{1,2}(?:st|nd|rd|th)?)?,? \d{4})")
+DOB_CUE = r"(?<=\b(?:date of birth|birth date|birthdate|dob|d\.o\.b\.?|born(?: on)?|birthday)\s*(?:is|was|:|-)?\s{0,3})"
 ACCOUNT_CUE = (r"(?<=\b(?:account|acct|acc|a/c|checking|savings|current account|bank account)"
                r"(?:\s*(?:number|no\.?|num|#|nr))?\s*(?:is|was|:|#|=)?\s{0,3})")
 
@@ -149,6 +157,10 @@ def _bank_recognizers() -> list[PatternRecognizer]:
         PatternRecognizer("STREET_ADDRESS", name="StreetAddressRecognizer", patterns=[
             Pattern("number street type", STREET, 0.6), Pattern("typed in lower case", STREET_TYPED_LOWER, 0.5),
             Pattern("uk postcode", UK_POSTCODE, 0.5)]),
+        PatternRecognizer("ID_DOCUMENT", name="IdDocumentCueRecognizer", patterns=[
+            Pattern("after a passport / licence / id cue", ID_CUE + r"(?=[A-Z0-9-]*\d)[A-Z0-9][A-Z0-9-]{4,16}\b", 0.6)]),
+        PatternRecognizer("DATE_OF_BIRTH", name="DateOfBirthCueRecognizer", patterns=[
+            Pattern("after a birth cue", DOB_CUE + DATE + r"\b", 0.6)]),
         PatternRecognizer("IBAN_CODE", name="IbanShapeRecognizer", context=["iban"], patterns=[
             Pattern("iban shape", r"\b[A-Z]{2}\d{2}(?: ?[A-Z0-9]{4}){2,7}(?: ?[A-Z0-9]{1,4})?\b", 0.45)]),
     ]
@@ -161,7 +173,8 @@ def analyzer() -> AnalyzerEngine:
     engine.load()
     registry = RecognizerRegistry(supported_languages=["en"])
     for recognizer in (CreditCardRecognizer(), IbanRecognizer(), OfflineEmailRecognizer(), AbaRoutingRecognizer(),
-                       CandidatePhoneRecognizer(supported_regions=PHONE_REGIONS), LuhnRunRecognizer(), *_bank_recognizers()):
+                       CandidatePhoneRecognizer(supported_regions=PHONE_REGIONS), LuhnRunRecognizer(), UsItinRecognizer(),
+                       UkNinoRecognizer(), CryptoRecognizer(), IpRecognizer(), *_bank_recognizers()):
         registry.add_recognizer(recognizer)
     return AnalyzerEngine(nlp_engine=engine, registry=registry, supported_languages=["en"])
 

@@ -36,7 +36,11 @@ NEAR_CUSTOMER = 0.8                  # this close to a known customer message, t
 OWN_BANKING = re.compile(r"\b(my|our) (own |last |latest |recent |current |next |monthly |new |old |joint |business )?"
                          r"(statements?|accounts?|cards?|balances?|transactions?|payments?|bills?|budgets?|loans?|mortgage|"
                          r"savings|salary|paycheck|pay|transfers?|direct debits?|standing orders?|overdraft|pin|app|"
-                         r"spending|debts?|subscriptions?|fees?|rent|goals?|refunds?|disputes?|purchases?|deposits?)\b",
+                         r"spending|debts?|subscriptions?|fees?|rent|goals?|refunds?|disputes?|purchases?|deposits?|passcode|password|"
+                         r"login|log-?in|identity|id|passport|selfie|money|funds|cash|pounds|euros|dollars)\b|"
+                         r"\b(verify|prove|confirm|identify) (my ?self|who i am|my identity)\b|"
+                         r"\b(GBP|USD|EUR|AUD|CAD|NZD|JPY|CHF|MXN|PLN|SEK|NOK|DKK|HKD|SGD|INR)\b.{0,60}\b(GBP|USD|EUR|AUD|CAD|NZD|"
+                         r"JPY|CHF|MXN|PLN|SEK|NOK|DKK|HKD|SGD|INR|convert|exchange|change|swap)\b",
                          re.IGNORECASE)
 SCAM_CHECK = re.compile(r"\b(is (this|that|it) (really )?(legit|legitimate|real|genuine|safe|a scam|a fraud|fraud|phishing|you|from you)|"
                         r"(was|were) (this|that|it) (really )?(you|legit|real|genuine|a scam)|"

@@ -15,7 +15,8 @@ from copilot.compliance.pii import detect_pii
 
 LABELS = {"CREDIT_CARD": "CARD", "IBAN_CODE": "IBAN", "US_SSN": "SSN", "US_BANK_NUMBER": "ACCOUNT",
           "ABA_ROUTING_NUMBER": "ROUTING", "PHONE_NUMBER": "PHONE", "EMAIL_ADDRESS": "EMAIL",
-          "CARD_SECURITY_CODE": "CVV", "PERSON": "NAME", "STREET_ADDRESS": "ADDRESS"}
+          "CARD_SECURITY_CODE": "CVV", "PERSON": "NAME", "STREET_ADDRESS": "ADDRESS", "US_ITIN": "ITIN",
+          "ID_DOCUMENT": "ID", "DATE_OF_BIRTH": "DOB", "UK_NINO": "NINO", "CRYPTO": "WALLET", "IP_ADDRESS": "IP"}
 PLACEHOLDER = re.compile(r"\[(?:" + "|".join(LABELS.values()) + r")_\d+\]")
 
 

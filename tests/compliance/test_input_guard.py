@@ -89,6 +89,8 @@ def test_pii_is_tokenized_before_a_provider_sees_it():
     assert "4111" not in decision.text and "[CARD_1]" in decision.text and "[EMAIL_1]" in decision.text
     assert {e["type"] for e in decision.entities} == {"CREDIT_CARD", "EMAIL_ADDRESS"}
     assert decision.entities[0]["start"] == 8                 # offsets into the original message
+    identity = guard_input("passport no. K9876543, date of birth 4 July 1988", vault=vault)
+    assert "[ID_1]" in identity.text and "[DOB_1]" in identity.text and "K9876543" not in identity.text
 
 
 def test_classifier_is_consulted_only_in_the_doubt_band():

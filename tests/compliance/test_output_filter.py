@@ -39,6 +39,12 @@ def test_the_banks_own_routing_number_is_shown_other_routing_numbers_are_masked(
     assert "021000021" not in theirs.text and theirs.rule_ids == ["pii.mask"]
 
 
+def test_the_banks_published_phone_lines_are_shown_other_numbers_are_removed():
+    answer = filter_output("Call 1-800-555-0199 at any time, or 1-800-555-0142 (from abroad +1-312-555-0142).")
+    assert "1-800-555-0199" in answer.text and "+1-312-555-0142" in answer.text and "pii.mask" not in answer.rule_ids
+    assert "555-0100" not in filter_output("Call my brother on 1-800-555-0100.").text
+
+
 @pytest.mark.parametrize("text, rule", [
     ("This fund is guaranteed to return 8% a year.", "claims.guaranteed_returns"),
     ("It's a completely risk-free way to grow your savings.", "claims.risk_free"),
@@ -67,6 +73,12 @@ def test_fairness_escalates():
     decision = filter_output("Because you are a woman, a smaller loan would suit you.")
     assert decision.verdict == "block" and decision.escalate and decision.route == "handoff"
     assert decision.rule_ids == ["fairness.protected_attribute"]
+    assert filter_output("Since you're older, we suggest a shorter loan.").rule_ids == ["fairness.protected_attribute"]
+
+
+def test_old_and_young_describing_a_thing_are_not_about_the_customer():
+    for text in ("We never ask for your old password.", "Cut up your old card once the new one arrives."):
+        assert filter_output(text).verdict == "allow", text
 
 
 def test_grounded_figures_pass_and_untraceable_ones_block_with_the_rule():
@@ -140,6 +152,13 @@ def test_unknown_conversation_flag_is_an_error():
     ("Please add Cameron Jones as an authorised user.", "PERSON", "Cameron Jones"),
     ("Ship the card to 4772 Moore Mountains Suite 889, Harristown, VT 66340", "STREET_ADDRESS",
      "4772 Moore Mountains Suite 889, Harristown, VT 66340"),
+    ("My passport number is X12345678, please update it.", "ID_DOCUMENT", "X12345678"),
+    ("driver's license: D1234567", "ID_DOCUMENT", "D1234567"),
+    ("DOB 03/14/1985, account holder since 2010", "DATE_OF_BIRTH", "03/14/1985"),
+    ("I was born on 12 March 1979.", "DATE_OF_BIRTH", "12 March 1979"),
+    ("My NI number is AB123456C.", "UK_NINO", "AB123456C"),
+    ("Refund to 1BoatSLRHtKNngkdXEeobR76b53LETtpyT please", "CRYPTO", "1BoatSLRHtKNngkdXEeobR76b53LETtpyT"),
+    ("I logged in from 192.168.10.4 yesterday", "IP_ADDRESS", "192.168.10.4"),
 ])
 def test_public_pii_sample_styles_are_masked(text, kind, value):
     decision = filter_output(text)
@@ -153,6 +172,7 @@ def test_public_pii_sample_styles_are_masked(text, kind, value):
     "In 2025 Apple Park hosted an event.",
     "Write to Northbridge Bank, Customer Care, P.O. Box 4410, Chicago, IL 60680.",
     "Your transfer to Bob Jones cleared on Monday.",
+    "Your payment of $45.00 on 03/14/2026 is posted; your passport expired, so renew it before you travel.",
 ])
 def test_names_and_addresses_need_a_cue_so_ordinary_answers_stay_intact(text):
     assert filter_output(text).text == text
