@@ -66,12 +66,17 @@ WHY = re.compile(QUESTION_ABOUT_HOW + r"|^\s*(why (is|isn'?t|hasn'?t|has|does|do
                  r"is there (a|any) (fee|charge|limit|way)|what (do|should) i do)\b", re.I)
 # Something that did not work ("top up not working", "the money disappeared"): how it works is the first answer.
 FAULT = re.compile(r"\b(not working|isn'?t working|doesn'?t work|won'?t work|stopped working|disappeared|vanished|"
-                   r"reverted|didn'?t go through|keeps (failing|getting declined)|getting an error|error message)\b", re.I)
+                   r"reverted|didn'?t go through|keeps? (failing|getting declined)|getting an error|error message|"
+                   r"having (a|an) (problem|issue)|having (trouble|problems|issues))\b", re.I)
+ASKS_IF = re.compile(r"^\s*(can|could|may|am i able|is it possible|what are the steps|how)\b|\bsteps\b", re.I)
+CRYPTO_SUPPORT = re.compile(r"^(?=.*\b(crypto\w*|bitcoin)\b).*\b(fail\w*|won'?t (go|work|let)|not working|reverted|referted|"
+                            r"declined|rejected|go through|fix|process|top[- ]?up)\b", re.I | re.S)
 # Banking subjects: a question about one of them is the bank's to answer, however off-topic its phrasing looks.
 BANKING_TOPIC = re.compile(r"\b(cards?|accounts?|bank(ing)?|transfers?|payments?|pay ?in|deposits?|withdraw\w*|atms?|cash|"
                            r"fees?|charges?|exchange rates?|currenc(y|ies)|top(ping|ped)?[- ]?ups?|pin|passcode|password|app|"
                            r"statements?|cheques?|checks|overdraft|loans?|mortgage|interest|refunds?|identity|verif\w+|"
-                           r"contactless|apple pay|google pay|sort code|routing|iban|swift|direct debits?|standing orders?)\b",
+                           r"contactless|apple pay|google pay|sort code|routing|iban|swift|direct debits?|standing orders?|"
+                           r"(minimum|min) age|age (limit|minimum|requirements?)|how old)\b",
                            re.I)
 # Wording that settles the intent before the classifier (checked in order; first match wins).
 PRODUCT_FACTS = [
@@ -153,6 +158,10 @@ def command(text: str) -> str | None:
     """The intent explicit wording settles, if any (how-to questions about an action are knowledge)."""
     for pattern, intent in PRODUCT_FACTS:
         if pattern.search(text):
+            if intent == "move_money" and (FAULT.search(text) or HOW_TO.search(text) or ASKS_IF.search(text)):
+                return "knowledge"                          # "can I transfer money to my card?", "it keeps failing"
+            if intent == "investment_advice" and CRYPTO_SUPPORT.search(text):
+                return "knowledge"                          # "my crypto top-up was reverted"
             return intent
     for pattern, intent in COMMANDS:
         if pattern.search(text):

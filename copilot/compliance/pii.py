@@ -23,8 +23,8 @@ from spacy.language import Language
 from copilot.offline import go_offline
 
 # Highest first: between overlapping spans of equal length, the more harmful to leak wins.
-PRIORITY = ("CREDIT_CARD", "IBAN_CODE", "ABA_ROUTING_NUMBER", "US_SSN", "US_ITIN", "US_BANK_NUMBER",
-            "CARD_SECURITY_CODE", "ID_DOCUMENT", "DATE_OF_BIRTH", "UK_NINO", "CRYPTO", "IP_ADDRESS", "EMAIL_ADDRESS",
+PRIORITY = ("CREDIT_CARD", "IBAN_CODE", "ABA_ROUTING_NUMBER", "US_SSN", "US_BANK_NUMBER", "CARD_SECURITY_CODE",
+            "US_ITIN", "ID_DOCUMENT", "DATE_OF_BIRTH", "UK_NINO", "CRYPTO", "IP_ADDRESS", "EMAIL_ADDRESS",
             "PHONE_NUMBER", "STREET_ADDRESS", "PERSON")
 IDENTIFIERS = PRIORITY[:-2]                         # always detected; names and addresses when asked (names=True)
 NAME_CUE = (r"(?<=(?:\b(?:my name is|my name's|name\s*:|named|called|customer|client|account holder|cardholder|"

@@ -39,6 +39,7 @@ OWN_BANKING = re.compile(r"\b(my|our) (own |last |latest |recent |current |next 
                          r"spending|debts?|subscriptions?|fees?|rent|goals?|refunds?|disputes?|purchases?|deposits?|passcode|password|"
                          r"login|log-?in|identity|id|passport|selfie|money|funds|cash|pounds|euros|dollars)\b|"
                          r"\b(verify|prove|confirm|identify) (my ?self|who i am|my identity)\b|"
+                         r"\b(password|passcode|pin|login)\b.{0,30}\b(app|online banking|account|card)\b|"
                          r"\b(GBP|USD|EUR|AUD|CAD|NZD|JPY|CHF|MXN|PLN|SEK|NOK|DKK|HKD|SGD|INR)\b.{0,60}\b(GBP|USD|EUR|AUD|CAD|NZD|"
                          r"JPY|CHF|MXN|PLN|SEK|NOK|DKK|HKD|SGD|INR|convert|exchange|change|swap)\b",
                          re.IGNORECASE)

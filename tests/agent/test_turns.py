@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from datetime import date
 
+import pytest
 from sqlalchemy import func, select
 
 from copilot.agent.loop import Copilot
@@ -195,3 +196,26 @@ def test_the_biggest_purchase_and_a_named_strategy_reach_their_tools(copilot):
     assert tools_of(biggest) == ["search_transactions"] and biggest.tools[0]["args"]["sort"] == "largest"
     snowball = copilot.send(copilot.start("demo-debt"), "show me a snowball plan")
     assert tools_of(snowball) == ["debt_payoff_plan"] and snowball.tools[0]["args"]["strategy"] == "snowball"
+
+
+@pytest.mark.parametrize("text", [
+    "Why was I charged extra when transferring?",          # a fee question, not a debt plan ("extra ... when")
+    "I can't find the card PIN.",                          # a PIN reminder, not a lost card
+    "I found my lost card. Am I still able to use it?",    # not a freeze
+    "Give me a refund",                                    # how refunds work before any charge is named
+    "What is the minimum age?",                            # an implicit banking question, not off-topic
+    "Can I transfer money to my credit card?",             # a question about transfers, not a request to move money
+    "I tryed to make a top-up with cryptocurrency but the payment was referted.",   # support, not investment advice
+    "How do I unblock my card?",                           # nothing is frozen: the PIN-block policy answers
+])
+def test_everyday_banking_questions_are_answered_from_the_policy(copilot, text):
+    result = copilot.send(copilot.start("demo-traveler"), text)
+    assert result.route == "answer" and "search_knowledge" in tools_of(result), (text, result.route, tools_of(result))
+    assert not {"freeze_card", "debt_payoff_plan", "fraud_alerts"} & set(tools_of(result)), text
+
+
+def test_a_lost_card_among_several_asks_which_one_after_the_guidance(copilot, runtime):
+    grant(runtime, "demo-traveler", "cards:manage")
+    result = copilot.send(copilot.start("demo-traveler"), "I lost my card, what do I do now?")
+    assert result.route == "clarify" and tools_of(result) == ["search_knowledge"] and result.citations
+    assert result.answer.rstrip().endswith("?") and "Premier Debit" in result.answer
