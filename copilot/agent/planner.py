@@ -107,8 +107,8 @@ class Planner:
         if not ruled and slots.amounts and (slots.target_date or slots.months) and not slots.rates and \
                 (confidence < 0.6 or intent == "out_of_scope"):
             intent, confidence, ruled = "savings_plan", 0.9, "savings_plan"   # "10k for a wedding in 18 months"
-        asks_how = rules.asks_how_things_work(text) or rules.reports_a_fault(text) or REFUND.search(text)
-        if not ruled and intent in ("transactions", "fraud_check", "dispute") and asks_how and \
+        policy_first = rules.asks_how_things_work(text) or rules.reports_a_fault(text) or REFUND.search(text)
+        if not ruled and intent in ("transactions", "fraud_check", "dispute") and policy_first and \
                 not (slots.merchant or slots.merchant_text or slots.amounts or slots.period):
             intent, ruled = "knowledge", "knowledge"          # "how long does a refund take to show up"
         about_customer = re.search(r"\b(this|the) customer\b|\btheir\b|\bher\b|\bhis\b|customer'?s\b", text, re.I)
@@ -274,28 +274,32 @@ class Planner:
             return Plan(intent, confidence, reply=intent)
         if intent in KNOWLEDGE_QUERY:
             route = {"complaint": "handoff", "investment_advice": "decline"}.get(intent, "answer")
-            calls = [ToolCall("search_knowledge", {"query": KNOWLEDGE_QUERY[intent]})]
+            calls = [search_kb(KNOWLEDGE_QUERY[intent])]
             if intent == "complaint":
                 calls.append(ToolCall("handoff_to_agent", {"reason": f"complaint: {text[:200]}"}))
             return Plan(intent, confidence, route=route, calls=calls, reply=intent)
         if intent == "knowledge":
-            return Plan(intent, confidence, calls=[ToolCall("search_knowledge", {"query": text})])
+            return Plan(intent, confidence, calls=[search_kb(text)])
         if intent == "handoff":
             return Plan(intent, confidence, route="handoff",
                         calls=[ToolCall("handoff_to_agent", {"reason": "customer asked for a person"})])
         if intent == "consent_manage":
             return Plan(intent, confidence, reply="consent_manage",
-                        calls=[ToolCall("search_knowledge", {"query": f"consent and data sharing: {text}"})])
+                        calls=[search_kb(f"consent and data sharing: {text}")])
         if intent in ("other_bank", "move_money"):
             return Plan(intent, confidence, route="decline", reply=intent)
         if intent == "acknowledge":
             return Plan(intent, confidence, reply="acknowledged")
         if intent == "credit_score":
             return Plan(intent, confidence, reply="credit_score",
-                        calls=[ToolCall("search_knowledge", {"query": "credit score and credit reporting"})])
+                        calls=[search_kb("credit score and credit reporting")])
         if intent in ("affirm", "deny"):
             return Plan(intent, confidence, reply="nothing_pending")
         return Plan("out_of_scope", confidence, route="decline", reply="out_of_scope")
+
+
+def search_kb(query: str) -> ToolCall:
+    return ToolCall("search_knowledge", {"query": query})
 
 
 def _period_args(s: slot_lib.Slots, base: dict) -> dict:
@@ -329,7 +333,7 @@ def _transactions(planner, plan, s, base, profile, text):
         args.update(period="last_14_days", limit=5)       # "my deposit still isn't showing": the latest, not 90 days
     plan.calls.append(ToolCall("search_transactions", args))
     if status:
-        plan.calls.append(ToolCall("search_knowledge", {"query": text}))
+        plan.calls.append(search_kb(text))
     return plan
 
 
@@ -499,10 +503,10 @@ def _card_action(tool: str):
         wanted = [c for c in profile.cards if (c.status == "frozen") == (tool == "unfreeze_card")]
         if tool == "unfreeze_card" and not wanted and not s.card:
             return Plan(plan.intent, plan.confidence, reply="nothing_frozen",      # "how do I unblock my PIN?"
-                        calls=[ToolCall("search_knowledge", {"query": text})])
+                        calls=[search_kb(text)])
         card_id = s.card or base.get("card") or (wanted[0].id if len(wanted) == 1 else None)
         if not card_id:
-            guidance = [ToolCall("search_knowledge", {"query": text})] if LOST_OR_STOLEN.search(text) else []
+            guidance = [search_kb(text)] if LOST_OR_STOLEN.search(text) else []
             return Plan(plan.intent, plan.confidence, route="clarify", reply="clarify_card", calls=guidance,
                         data={"cards": [c.label for c in (wanted or profile.cards)], "tool": tool,
                               "ask_after": bool(guidance)})

@@ -71,6 +71,12 @@ FAULT = re.compile(r"\b(not working|isn'?t working|doesn'?t work|won'?t work|sto
 ASKS_IF = re.compile(r"^\s*(can|could|may|am i able|is it possible|what are the steps|how)\b|\bsteps\b", re.I)
 CRYPTO_SUPPORT = re.compile(r"^(?=.*\b(crypto\w*|bitcoin)\b).*\b(fail\w*|won'?t (go|work|let)|not working|reverted|referted|"
                             r"declined|rejected|go through|fix|process|top[- ]?up)\b", re.I | re.S)
+IF_CLAUSE = re.compile(r"\bif (it|my card|i)\b", re.I)
+# Wording that turns a rule's request into a question for the knowledge base ("how do I dispute ...", "what if my card
+# is frozen", "can I transfer money to my card?", "my crypto top-up was reverted").
+AS_A_QUESTION = {"dispute": HOW_TO, "freeze_card": IF_CLAUSE, "unfreeze_card": IF_CLAUSE,
+                 "move_money": re.compile("|".join(p.pattern for p in (FAULT, HOW_TO, ASKS_IF)), re.I),
+                 "investment_advice": CRYPTO_SUPPORT}
 # Banking subjects: a question about one of them is the bank's to answer, however off-topic its phrasing looks.
 BANKING_TOPIC = re.compile(r"\b(cards?|accounts?|bank(ing)?|transfers?|payments?|pay ?in|deposits?|withdraw\w*|atms?|cash|"
                            r"fees?|charges?|exchange rates?|currenc(y|ies)|top(ping|ped)?[- ]?ups?|pin|passcode|password|app|"
@@ -155,20 +161,11 @@ PRODUCT_FACTS = [
 
 
 def command(text: str) -> str | None:
-    """The intent explicit wording settles, if any (how-to questions about an action are knowledge)."""
-    for pattern, intent in PRODUCT_FACTS:
+    """The intent explicit wording settles, if any; asked as a question about how things work, it is knowledge."""
+    for pattern, intent in PRODUCT_FACTS + COMMANDS:
         if pattern.search(text):
-            if intent == "move_money" and (FAULT.search(text) or HOW_TO.search(text) or ASKS_IF.search(text)):
-                return "knowledge"                          # "can I transfer money to my card?", "it keeps failing"
-            if intent == "investment_advice" and CRYPTO_SUPPORT.search(text):
-                return "knowledge"                          # "my crypto top-up was reverted"
-            return intent
-    for pattern, intent in COMMANDS:
-        if pattern.search(text):
-            if (intent == "dispute" and HOW_TO.search(text)) or (intent in ("freeze_card", "unfreeze_card") and
-                                                                 re.search(r"\bif (it|my card|i)\b", text, re.I)):
-                return "knowledge"
-            return intent
+            question = AS_A_QUESTION.get(intent)
+            return "knowledge" if question and question.search(text) else intent
     return None
 
 

@@ -8,6 +8,10 @@ from __future__ import annotations
 import re
 
 DIGITS = re.compile(r"\d")
+# Types never shown in any part: a fixed replacement (an unlisted type becomes "[removed]").
+WITHHELD = {"US_SSN": "***-**-****", "CARD_SECURITY_CODE": "***", "PERSON": "[name removed]",
+            "STREET_ADDRESS": "[address removed]", "DATE_OF_BIRTH": "[date of birth removed]",
+            "ID_DOCUMENT": "[ID number removed]", "UK_NINO": "[ID number removed]", "US_ITIN": "[ID number removed]"}
 
 
 def _digits(value: str) -> str:
@@ -39,23 +43,11 @@ def masked_form(entity_type: str, value: str, own_identifiers: list[str]) -> str
     if entity_type == "IBAN_CODE":
         compact = value.replace(" ", "")
         return f"{compact[:2]}** **** {compact[-4:]}"
-    if entity_type == "US_SSN":
-        return "***-**-****"
-    if entity_type == "CARD_SECURITY_CODE":
-        return "***"
     if entity_type == "EMAIL_ADDRESS":
         return _masked_email(value) if is_own(entity_type, value, own_identifiers) else "[email removed]"
     if entity_type == "PHONE_NUMBER":
         return f"***-***-{last4}" if is_own(entity_type, value, own_identifiers) else "[phone removed]"
-    if entity_type == "PERSON":
-        return "[name removed]"
-    if entity_type == "STREET_ADDRESS":
-        return "[address removed]"
-    if entity_type == "DATE_OF_BIRTH":
-        return "[date of birth removed]"
-    if entity_type in ("ID_DOCUMENT", "UK_NINO", "US_ITIN"):
-        return "[ID number removed]"
-    return "[removed]"
+    return WITHHELD.get(entity_type, "[removed]")
 
 
 def apply_masks(text: str, entities: list[dict], own_identifiers: list[str]) -> str:

@@ -20,17 +20,15 @@ from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
-import yaml
 from sklearn.linear_model import LogisticRegression
 
+from copilot.agent.intents import load_examples
 from copilot.compliance.policy import POLICY_DIR, Policy
-from copilot.config import PROJECT_ROOT
 from copilot.embeddings import get_embedder
 
 WHOLE_WORDS = 180                    # up to here one embedding of the whole message (shared with the planner)
 WINDOW_WORDS = 120
 MAX_WINDOWS = 8
-INTENT_EXAMPLES = PROJECT_ROOT / "prompts" / "intents" / "examples.yaml"
 SHORT_WORDS = 3                      # up to here a message is too short for the probe to block it alone
 NEAR_CUSTOMER = 0.8                  # this close to a known customer message, the probe alone cannot block
 OWN_BANKING = re.compile(r"\b(my|our) (own |last |latest |recent |current |next |monthly |new |old |joint |business )?"
@@ -95,7 +93,7 @@ class ExemplarIndex:
         self.families = [family for family, texts in data["attacks"].items() for _ in texts]
         attacks = [text for texts in data["attacks"].values() for text in texts]
         anchors = [text for texts in data["benign"].values() for text in texts]
-        benign = anchors + _customer_messages()
+        benign = anchors + load_examples()[0]          # the planner's intent examples: ordinary customer messages
         vectors = self._vectors(attacks + benign)
         self.attacks, self.benign = vectors[: len(attacks)], vectors[len(attacks):]
         vectors = vectors[: len(attacks) + len(anchors)]
@@ -173,14 +171,6 @@ class ExemplarIndex:
         if attack < self.floor or attack - benign < self.margin:
             return 0.0
         return 0.3 + 0.6 * (attack - self.floor) / (self.strong - self.floor)
-
-
-def _customer_messages() -> list[str]:
-    """The planner's intent examples: ordinary customer messages, benign anchors next to the exemplars' own."""
-    if not INTENT_EXAMPLES.exists():
-        return []
-    data = yaml.safe_load(INTENT_EXAMPLES.read_text(encoding="utf-8")) or {}
-    return [text for intent in (data.get("intents") or {}).values() for text in intent.get("examples", [])]
 
 
 def _shipped_probe(policy: Policy) -> tuple[np.ndarray, float] | None:

@@ -12,6 +12,7 @@ from typing import Any
 
 import yaml
 
+from copilot.agent.intents import load_examples
 from copilot.compliance import Evidence, PiiVault, Policy, filter_output, guard_input, guard_inputs, scan_untrusted
 from copilot.embeddings import get_embedder
 
@@ -62,10 +63,8 @@ def score_heldout(policy: Policy | None = None) -> dict[str, Any]:
 def intent_messages() -> dict[str, list[str]]:
     """Ordinary customer messages of the planner's intent sets: none of them may be blocked."""
     root = HERE.parents[1]
-    examples = yaml.safe_load((root / "prompts/intents/examples.yaml").read_text(encoding="utf-8"))
     heldout = yaml.safe_load((root / "evals/intents/heldout.yaml").read_text(encoding="utf-8"))
-    return {"examples": [t for v in examples["intents"].values() for t in v["examples"]],
-            "heldout": [c["text"] for c in heldout["cases"]]}
+    return {"examples": load_examples()[0], "heldout": [c["text"] for c in heldout["cases"]]}
 
 
 def score_intents(policy: Policy | None = None) -> dict[str, Any]:

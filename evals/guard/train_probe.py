@@ -30,6 +30,7 @@ import numpy as np
 import yaml
 from sklearn.linear_model import LogisticRegression
 
+from copilot.agent.intents import load_examples
 from copilot.compliance.normalize import canonical
 from copilot.compliance.similarity import windows
 from copilot.embeddings import get_embedder
@@ -48,8 +49,7 @@ def repository_rows() -> list[dict]:
     for kind, label in (("attacks", 1), ("benign", 0)):
         rows += [{"text": t, "label": label, "source": f"repo:exemplars.{kind}"}
                  for texts in exemplars[kind].values() for t in texts]
-    intents = yaml.safe_load((ROOT / "prompts/intents/examples.yaml").read_text(encoding="utf-8"))
-    rows += [{"text": t, "label": 0, "source": "repo:intents"} for v in intents["intents"].values() for t in v["examples"]]
+    rows += [{"text": t, "label": 0, "source": "repo:intents"} for t in load_examples()[0]]
     return rows
 
 
