@@ -17,7 +17,7 @@ from copilot.compliance.masking import apply_masks
 from copilot.compliance.phrases import first_match, rule_hits
 from copilot.compliance.pii import detect_pii
 from copilot.compliance.policy import Policy, get_policy
-from copilot.compliance.sentences import sentence_spans
+from copilot.compliance.sentences import spans_around
 from copilot.compliance.types import Decision, Evidence, RuleHit
 
 INLINE_CITATION = re.compile(r"\[[\w.-]+#[\w.-]+\]")
@@ -119,7 +119,7 @@ def filter_output(text: str, evidence: Evidence | None = None, *, policy: Policy
     entities = detect_pii(text, answer.policy.threshold("pii_min_score"), names=True,
                           public=answer.policy.public_identifiers)
     masked, released = [], []
-    for start, end in sentence_spans(text):
+    for start, end in spans_around(text, entities):
         inside = [{**e, "start": e["start"] - start, "end": min(e["end"], end) - start}
                   for e in entities if start <= e["start"] < end]
         piece = answer.piece(text[start:end], start, inside)

@@ -3,7 +3,8 @@
 Why Presidio: its pattern recognizers are maintained, checksum-validated (Luhn for cards, mod-97 for IBANs, ABA
 for routing numbers) and context-aware. We add: card-shaped numbers that fail Luhn (still never shown in full),
 SSNs in every separator style (Presidio drops well-known sample SSNs; we never print any), account numbers
-after an "account" cue, IBAN-shaped strings, and an offline tldextract so email checks never touch the network.
+after an "account" cue, IBAN-shaped strings, 12-19 digits after a card cue whatever their checksum, phone numbers
+of any country through libphonenumber (phones.py), and an offline tldextract so email checks never touch the network.
 """
 
 from __future__ import annotations
@@ -16,10 +17,11 @@ import tldextract
 from presidio_analyzer import AnalyzerEngine, Pattern, PatternRecognizer, RecognizerRegistry
 from presidio_analyzer.nlp_engine import SpacyNlpEngine
 from presidio_analyzer.predefined_recognizers import (AbaRoutingRecognizer, CreditCardRecognizer, CryptoRecognizer,
-                                                      EmailRecognizer, IbanRecognizer, IpRecognizer, PhoneRecognizer,
-                                                      UkNinoRecognizer, UsItinRecognizer)
+                                                      EmailRecognizer, IbanRecognizer, IpRecognizer, UkNinoRecognizer,
+                                                      UsItinRecognizer)
 from spacy.language import Language
 
+from copilot.compliance.phones import PhoneNumbersRecognizer
 from copilot.offline import go_offline
 
 # Highest first: between overlapping spans of equal length, the more harmful to leak wins.
@@ -32,6 +34,9 @@ NAME_CUE = (r"(?<=(?:\b(?:my name is|my name's|name\s*:|named|called|customer|cl
             r"talked to|talking to|speak to|speak with|married to|my (?:husband|wife|partner|son|daughter|mother|father|"
             r"landlord),?)(?:\s+(?:is|was|will be))?|(?-i:\b(?:Mr|Mrs|Ms|Miss|Mx|Dr|Prof)\.?))\s*[:,-]?\s{1,3})")
 NAME = r"(?-i:(?!(?:Customer|Client|Sir|Madam|Team|Valued|Member|User|Support|The|Our|Your|All|Mr|Mrs|Ms|Miss|Mx|Dr|Prof|Care|Service|Services|Advocate|Relations|Success|Experience|Desk|Centre|Center|Portal|Number|Id|Account|Name)\b)[A-Z][a-z]+(?:[ -](?:[A-Z]\.|[A-Z][a-z]+|(?:van|de|del|von|da|di|le|la) [A-Z][a-z]+)){0,2})"
+# A full name as people and generators write it: "Aaron McNaboe", "Sean O'Neil", "Amber Ramos MD", "Tom Hale Jr.".
+NAME_WORD = r"(?:[A-Z][a-z]+(?:[A-Z][a-z]+)?|[A-Z]'[A-Z][a-z]+)"
+FULL_NAME = NAME_WORD + r"(?: " + NAME_WORD + r"){1,2}(?: (?:Jr|Sr|II|III|IV|MD|PhD|DDS|DVM)\.?)?"
 STREET_TYPES = ("Street|St|Avenue|Ave|Road|Rd|Boulevard|Blvd|Lane|Ln|Drive|Dr|Court|Ct|Place|Pl|Terrace|Way|Parkway|Pkwy|"
                 "Circle|Cir|Highway|Hwy|Square|Sq|Close|Crescent|Row|Mews|Gardens|Trail|Alley|Plaza|Loop|Mountain|Shoal|"
                 "Fork|Track|Common|Hollow|Plain|Freeway|Expressway|Mill|Mission|Field|Ferry|Stream|Mount|View|Walk|Extension|"
@@ -42,16 +47,21 @@ STREET_TYPES = ("Street|St|Avenue|Ave|Road|Rd|Boulevard|Blvd|Lane|Ln|Drive|Dr|Co
                 "Divide|Flat|Ford|Forest|Garden|Gateway|Glen|Grove|Haven|Inlet|Isle|Oval|Overpass|"
                 "Path|Radial|Ramp|Brook|Burg|Bluff|Bridge|Canyon|Cape|Curve|Drive|Motorway|Loaf|"
                 "Neck|Parkways|Ways")
-STREET = (r"(?-i:\b\d{1,5}[A-Za-z]?,? (?:[A-Z][a-z]+\.? ){1,3}(?:" + STREET_TYPES + r")s?\b\.?(?:,? (?:Apt|Apartment|Suite|Ste|Unit|Flat|Floor|#)\.? ?#?[\w-]+)?"
+# Street types that are everyday words too ("In 2025 Apple Park"): never after a year-like number.
+STREET_WORD_TYPES = ("Branch|Camp|Center|Centre|Club|Course|Dam|Estate|Forge|Fort|Green|Key|Land|Light|Lock|Mall|Park|"
+                     "Pass|Passage|Point|Port|Rest|Rue|Run|Spur|Station|Union|Viaduct|Ville|Wall|Well")
+# US military mail: "USNS Thompson, FPO AE 09588", "PSC 4115, Box 7815, APO AA 41329", "Unit 9930 Box 9552, DPO AP 69286".
+MILITARY = (r"(?-i:\b(?:(?:USNS|USNV|USS|USCGC) [A-Z][a-z]+|PSC \d{4},? Box \d{4}|Unit \d{4},? Box \d{4}),?\s+"
+            r"[FAD]PO A[AEP] \d{5}\b)")
+STREET = (r"(?-i:\b(?:\d{1,5}[A-Za-z]?,? (?:[A-Z][a-z]+\.? ){1,3}(?:" + STREET_TYPES + r")|(?!(?:19|20)\d\d\b)\d{1,5}"
+          r"[A-Za-z]?,? (?:[A-Z][a-z]+\.? ){1,3}(?:" + STREET_WORD_TYPES + r"))s?\b\.?"
+          r"(?:,? (?:Apt|Apartment|Suite|Ste|Unit|Flat|Floor|#)\.? ?#?[\w-]+)?"
           r"(?:, [A-Z][a-z]+(?: [A-Z][a-z]+){0,2})?(?:,? [A-Z]{2},? \d{5}(?:-\d{4})?)?)")
 STREET_TYPED_LOWER = (r"\b\d{1,5}[a-z]?,? (?:[a-z]+ ){1,3}(?:street|st|avenue|ave|road|rd|lane|boulevard|blvd|drive|court|"
                       r"place|terrace|parkway|highway|crescent|close)\b\.?(?:,? (?:apt|apartment|suite|unit|flat)\.? ?#?[\w-]+)?")
 UK_POSTCODE = r"(?-i:\b[A-Z]{1,2}\d[A-Z\d]? \d[A-Z]{2}\b)"
-PHONE_REGIONS = ("US", "GB", "CA", "IE", "AU", "IN")
-PHONE_CANDIDATE = re.compile(r"(?<![\w+])(?:\+|\(|00)?\d[\d\s().\-/]{5,20}\d(?!\w)")
-ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
-AMOUNT = re.compile(r"\d{1,3}(,\d{3})+(\.\d+)?|\d+\.\d{1,2}")                 # 12,345.67 or 12345678.90
-DIGIT = re.compile(r"\d")
+CARD_CUE = (r"(?<=\b(?:card|visa|mastercard|master card|amex|american express|discover|maestro|diners|jcb|unionpay|"
+            r"pan|cc)(?:\s*(?:number|no\.?|num|#|nr))?\s*(?:is|was|:|#|=|-)?\s{0,3})")
 ID_CUE = (r"(?<=\b(?:passport|driver'?s licen[cs]e|drivers licen[cs]e|driving licen[cs]e|national id(?:entity)?"
           r"(?: card)?|identity card|id card)(?:\s*(?:number|no\.?|num|#|nr))?\s*(?:is|was|:|#|=)?\s{0,3})")
 MONTHS = r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?"
@@ -77,26 +87,6 @@ class BlankSpacyNlpEngine(SpacyNlpEngine):
         nlp = spacy.blank("en")
         nlp.add_pipe("copilot_lemma_as_lower")
         self.nlp = {"en": nlp}
-
-
-class CandidatePhoneRecognizer(PhoneRecognizer):
-    """Presidio's phone recognizer (python-phonenumbers) run only on phone-shaped runs, not on the whole text.
-
-    libphonenumber's matcher costs ~1 ms per region per call; answers are full of amounts and dates, so
-    scanning only the candidate runs keeps the output filter fast.
-    """
-
-    def analyze(self, text: str, entities: list[str], nlp_artifacts=None) -> list:
-        results = []
-        for candidate in PHONE_CANDIDATE.finditer(text):
-            value = candidate.group(0)
-            if len(DIGIT.findall(value)) < 7 or ISO_DATE.fullmatch(value) or AMOUNT.fullmatch(value):
-                continue
-            for result in super().analyze(candidate.group(0), entities, nlp_artifacts):
-                result.start += candidate.start()
-                result.end += candidate.start()
-                results.append(result)
-        return results
 
 
 class OfflineEmailRecognizer(EmailRecognizer):
@@ -130,7 +120,8 @@ def _bank_recognizers() -> list[PatternRecognizer]:
         PatternRecognizer("CREDIT_CARD", name="CardShapeRecognizer", context=card_words, patterns=[
             Pattern("grouped 4x4", r"\b\d{4}([ -])\d{4}\1\d{4}\1\d{4}(?:\1\d{1,3})?\b", 0.6),
             Pattern("amex 4-6-5", r"\b3[47]\d{2}[ -]\d{6}[ -]\d{5}\b", 0.6),
-            Pattern("digit run", r"\b\d{13,19}\b", 0.1)]),
+            Pattern("digit run", r"\b\d{13,19}\b", 0.1),
+            Pattern("12-19 digits after a card cue, Luhn or not", CARD_CUE + r"\d(?:[ -]?\d){11,18}(?![\d-])", 0.65)]),
         PatternRecognizer("US_SSN", name="SsnRecognizer", context=["ssn", "social", "security"],
                           patterns=[Pattern("ssn dashed", r"\b\d{3}-\d{2}-\d{4}\b", 0.6),
                                     Pattern("ssn spaced", r"\b\d{3} \d{2} \d{4}\b", 0.35),
@@ -139,23 +130,17 @@ def _bank_recognizers() -> list[PatternRecognizer]:
                           context=["account", "acct", "checking", "savings", "bank"],
                           patterns=[Pattern("after account cue", ACCOUNT_CUE + r"\d(?:[ -]?\d){5,16}\b", 0.6),
                                     Pattern("long number", r"\b\d{8,17}\b", 0.05)]),
-        PatternRecognizer("PHONE_NUMBER", name="NanpShapeRecognizer",
-                          context=["phone", "call", "tel", "mobile", "cell", "text", "number", "contact"],
-                          patterns=[Pattern("(555) 123-4567", r"(?<![\w.])\(?\d{3}\)?[-. ]\d{3}[-. ]\d{4}\b", 0.4)]),
         PatternRecognizer("CARD_SECURITY_CODE", name="CvvRecognizer", patterns=[
             Pattern("after cvv cue", r"(?<=\b(?:cvv2?|cvc2?|csc|security code)\s{0,3}[:#=]?\s{0,3})\d{3,4}\b", 0.8)]),
-        PatternRecognizer("PHONE_NUMBER", name="PhoneCueRecognizer", patterns=[
-            Pattern("after phone cue", r"(?<=\b(?:phone|mobile|cell|cellphone|tel|telephone|whatsapp|call (?:me|us|him|her) "
-                    r"(?:at|on)|text (?:me|him|her) (?:at|on)|reach (?:me|him|her|them|us) (?:at|on)|contact number)"
-                    r"(?:\s*(?:number|no\.?|#))?\s*(?:is|:|at|on)?\s{0,3})\+?\(?\d[\d\s().-]{5,18}\d\b", 0.6)]),
         PatternRecognizer("PERSON", name="NameCueRecognizer", patterns=[
             Pattern("after a name cue", NAME_CUE + NAME + r"\b", 0.6),
             Pattern("before a personal attribute", r"(?-i:\b[A-Z][a-z]+ [A-Z][a-z]+)(?= (?:lives|resides|was born|"
                     r"(?:'s|’s) (?:address|phone|email|ssn|social|account|card|passport|date of birth|salary)))", 0.6),
-            Pattern("an added card user", r"(?-i:\b[A-Z][a-z]+(?: [A-Z][a-z]+){1,2})(?= as (?:an? )?(?:authori[sz]ed|"
+            Pattern("an added card user", r"(?-i:\b" + FULL_NAME + r")(?= as (?:an? )?(?:authori[sz]ed|"
                     r"additional|joint|secondary) (?:user|holder|cardholder|card holder|signatory|account holder))", 0.6)]),
         PatternRecognizer("STREET_ADDRESS", name="StreetAddressRecognizer", patterns=[
             Pattern("number street type", STREET, 0.6), Pattern("typed in lower case", STREET_TYPED_LOWER, 0.5),
+            Pattern("military mail", MILITARY, 0.6),
             Pattern("uk postcode", UK_POSTCODE, 0.5)]),
         PatternRecognizer("ID_DOCUMENT", name="IdDocumentCueRecognizer", patterns=[
             Pattern("after a passport / licence / id cue", ID_CUE + r"(?=[A-Z0-9-]*\d)[A-Z0-9][A-Z0-9-]{4,16}\b", 0.6)]),
@@ -173,7 +158,7 @@ def analyzer() -> AnalyzerEngine:
     engine.load()
     registry = RecognizerRegistry(supported_languages=["en"])
     for recognizer in (CreditCardRecognizer(), IbanRecognizer(), OfflineEmailRecognizer(), AbaRoutingRecognizer(),
-                       CandidatePhoneRecognizer(supported_regions=PHONE_REGIONS), LuhnRunRecognizer(), UsItinRecognizer(),
+                       PhoneNumbersRecognizer(), LuhnRunRecognizer(), UsItinRecognizer(),
                        UkNinoRecognizer(), CryptoRecognizer(), IpRecognizer(), *_bank_recognizers()):
         registry.add_recognizer(recognizer)
     return AnalyzerEngine(nlp_engine=engine, registry=registry, supported_languages=["en"])

@@ -20,6 +20,17 @@ def sentence_spans(text: str) -> list[tuple[int, int]]:
     return spans
 
 
+def spans_around(text: str, keep: list[dict]) -> list[tuple[int, int]]:
+    """Sentence spans, joined where a boundary would cut one of the `keep` spans ("555.123.4567 ext. 12")."""
+    spans: list[tuple[int, int]] = []
+    for start, end in sentence_spans(text):
+        if spans and any(e["start"] < start < e["end"] for e in keep):
+            spans[-1] = (spans[-1][0], end)
+        else:
+            spans.append((start, end))
+    return spans
+
+
 def complete_prefix(text: str) -> int:
     """Length of the prefix of `text` made of complete sentences (what a stream may judge and release now)."""
     last = 0
