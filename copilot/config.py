@@ -7,10 +7,14 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, ValidationError, field_validator
+from pydantic import Field, SecretStr, ValidationError, ValidationInfo, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+KEYGEN = ("make a key with `python -c \"from cryptography.fernet import Fernet; print(Fernet.generate_key().decode())\"` "
+          "and set COPILOT_VAULT_KEY to it (keep it secret; to rotate, put the new key first: COPILOT_VAULT_KEY=new,old)")
 
 
 class ConfigError(RuntimeError):
@@ -39,6 +43,11 @@ class Settings(BaseSettings):
     max_message_chars: int = 4000
     cache_dir: Path = Field(default=Path.home() / ".cache" / "copilot",
                             description="Derived artifacts safe to delete (intent-example embeddings).")
+    vault_key: SecretStr | None = Field(default=None, validate_default=True,
+                                        description="Fernet key(s) of the PII vault, comma-separated, newest first; "
+                                                    "demo mode makes one in <data_dir>/vault.key when empty.")
+    pii_retention_days: int = Field(default=30, ge=1, le=3650,
+                                    description="Days the vault keeps a customer's typed PII before purging it.")
 
     @field_validator("provider")
     @classmethod
@@ -65,6 +74,23 @@ class Settings(BaseSettings):
     def _url_known(cls, value: str) -> str:
         if value and not value.startswith(("sqlite", "postgresql")):
             raise ValueError(f"COPILOT_DATABASE_URL={value!r}: use sqlite:///path.db or postgresql+psycopg://user@host/db")
+        return value
+
+    @field_validator("vault_key")
+    @classmethod
+    def _vault_key_set(cls, value: SecretStr | None, info: ValidationInfo) -> SecretStr | None:
+        if value is None or not value.get_secret_value().strip():
+            if info.data.get("demo_mode", True):
+                return None
+            raise ValueError(f"COPILOT_VAULT_KEY is not set; production (COPILOT_DEMO_MODE=false) needs one for the "
+                             f"PII vault: {KEYGEN}")
+        from cryptography.fernet import Fernet
+
+        for key in value.get_secret_value().split(","):
+            try:
+                Fernet(key.strip())
+            except ValueError:
+                raise ValueError(f"COPILOT_VAULT_KEY holds a key that is not a Fernet key: {KEYGEN}") from None
         return value
 
     @property

@@ -25,7 +25,16 @@ SCOPES: dict[str, str] = {
     "disputes:write": "open disputes on transactions for you",
     "insights:personalize": "use your data to personalise insights, forecasts and plans",
     "marketing:offers": "show you offers for our products",
-    "support:share": "let a support agent see your conversation and account summary",
+    "support:share": "let a support agent see your account summary (only what your other permissions share) and "
+                     "your conversations, also when you have not asked for a person",
+}
+# The parts of the account summary a support agent sees, each only with support:share and the scope named here.
+# Without support:share an agent sees your conversation only while handling a hand-off you asked for.
+AGENT_SUMMARY: dict[str, tuple[str, str]] = {
+    "accounts": ("accounts:read", "your accounts and their balances"),
+    "cards": ("accounts:read", "your cards and whether they are frozen"),
+    "alerts": ("transactions:read", "fraud and charging-error alerts on your recent transactions"),
+    "disputes": ("transactions:read", "your open disputes"),
 }
 DEFAULT_LOOKBACK_DAYS = 365
 
@@ -56,6 +65,11 @@ class ConsentRequired:
         return data
 
 
+def agent_sees(scopes: frozenset[str] | set[str]) -> dict[str, bool]:
+    """Which parts of the account summary a support agent may see under these grants (AGENT_SUMMARY)."""
+    return {part: "support:share" in scopes and scope in scopes for part, (scope, _) in AGENT_SUMMARY.items()}
+
+
 def _check_scopes(scopes: list[str]) -> list[str]:
     unknown = sorted(set(scopes) - set(SCOPES))
     if unknown or not scopes:
@@ -71,7 +85,10 @@ def _event(session: Session, consent: Consent, event: str, actor: str, at: datet
 def grant(session: Session, customer_id: str, scopes: list[str], *, now: datetime, purpose: str = "",
           channel: str = "chat", actor: str | None = None, days: int | None = 365,
           lookback_days: int | None = DEFAULT_LOOKBACK_DAYS, consent_id: str | None = None) -> Consent:
-    """Record a new grant (append-only: an existing grant is never widened in place)."""
+    """Record a new grant (append-only: an existing grant is never widened in place). The customer's own `purpose`
+    words are untrusted: kept with PII masked and instructions neutralised."""
+    from copilot.compliance.untrusted import customer_field
+
     if session.get(Customer, customer_id) is None:
         raise ConsentError(f"unknown customer {customer_id!r}")
     scopes = _check_scopes(scopes)
@@ -80,7 +97,7 @@ def grant(session: Session, customer_id: str, scopes: list[str], *, now: datetim
     if lookback_days is not None and lookback_days < 0:
         raise ConsentError(f"lookback_days must be 0 or more (got {lookback_days})")
     consent = Consent(id=consent_id or f"cns-{uuid.uuid4().hex[:12]}", customer_id=customer_id, scopes=scopes,
-                      purpose=purpose or "; ".join(SCOPES[s] for s in scopes), channel=channel,
+                      purpose=customer_field(purpose)[:300] or "; ".join(SCOPES[s] for s in scopes), channel=channel,
                       granted_by=actor or f"customer:{customer_id}", granted_at=now,
                       expires_at=now + timedelta(days=days) if days else None,
                       lookback_days=lookback_days, status="active")

@@ -22,6 +22,7 @@ from copilot.consent import ConsentRequired
 from copilot.context import ToolContext
 from copilot.store.models import Handoff
 from tools.spec import ToolError, ToolOutcome, ToolSpec
+from tools.untrusted import clean
 
 log = logging.getLogger(__name__)
 DECISIONS = {"ok": "allowed", "consent_required": "denied", "confirm": "pending_confirmation",
@@ -76,7 +77,7 @@ def validation_message(exc: ValidationError) -> str:
         where = ".".join(str(part) for part in error["loc"]) or "arguments"
         got = "" if error["type"] == "missing" else f" (got {error['input']!r})"
         parts.append(f"{where}: {error['msg']}{got}")
-    return "invalid arguments: " + "; ".join(parts)
+    return clean("invalid arguments: " + "; ".join(parts), names=False)      # it echoes what was sent
 
 
 def summarize(outcome: ToolOutcome) -> str:
@@ -125,7 +126,8 @@ def audited(ctx: ToolContext, *, kind: str, name: str, scopes: tuple[str, ...], 
             outcome, after = abort.outcome, abort.after
             attempt.decision = abort.decision or attempt.decision
         except ToolError as exc:
-            outcome = ToolOutcome(name=name, args=args, status=exc.status, allowed=attempt.allowed, error=str(exc))
+            outcome = ToolOutcome(name=name, args=args, status=exc.status, allowed=attempt.allowed,
+                                  error=clean(str(exc), names=False))    # errors may quote the arguments
         except Exception as exc:                          # noqa: BLE001 - fail closed, never crash the turn
             log.exception("tool %s failed", name)
             outcome = ToolOutcome(name=name, args=args, status="error", allowed=attempt.allowed,

@@ -12,6 +12,7 @@ from sqlalchemy import select
 from copilot.store.models import Dispute, Transaction
 from tools.money import amount, show
 from tools.spec import Call, InvalidArgs, NoChange, NotFound, Proposal, ToolArgs, tool
+from tools.untrusted import customer_text
 
 # Policy (KB disputes-and-chargebacks): report within 60 days of the first statement showing the charge; a
 # monthly statement comes at most about 30 days after it, so chat disputes go up to 90 days back.
@@ -26,7 +27,7 @@ class DisputeArgs(ToolArgs):
                                                                          "search_transactions or fraud_alerts).")
     reason: Literal["unauthorized", "duplicate_charge", "not_received", "wrong_amount", "cancelled_subscription",
                     "other"] = Field(description="What went wrong: unauthorized = the customer did not make it.")
-    details: str | None = Field(None, max_length=250, description="Anything the customer adds, in their words.")
+    details: customer_text(250) | None = Field(None, description="Anything the customer adds, in their words.")
 
 
 def _charge(call: Call, transaction_id: str) -> Transaction:

@@ -17,6 +17,7 @@ from tools.matching import match_one
 from tools.money import amount, cents, cents_up, show
 from tools.recurring import BANDS
 from tools.spec import Call, InvalidArgs, Proposal, ToolArgs, tool
+from tools.untrusted import customer_text
 
 Cadence = Literal["weekly", "biweekly", "monthly"]
 
@@ -44,7 +45,7 @@ class GoalArgs(ToolArgs):
 
 
 class CreateGoalArgs(ToolArgs):
-    name: str = Field(min_length=1, max_length=80, description="What the goal is for, e.g. \"Japan trip\".")
+    name: customer_text(80) = Field(min_length=1, description="What the goal is for, e.g. \"Japan trip\".")
     target_amount: float = Field(gt=0, le=10_000_000, description="How much the goal needs in total.")
     target_date: date | None = Field(None, description="When the money is needed (YYYY-MM-DD).")
     contribution: float | None = Field(None, gt=0, description="Amount per contribution; default what reaches the "

@@ -11,6 +11,7 @@ from sqlalchemy import select
 from copilot.context import KnowledgeUnavailable
 from copilot.store.models import Conversation, Handoff
 from tools.spec import Call, NotFound, ToolArgs, ToolError, tool
+from tools.untrusted import customer_text
 
 OPEN_HANDOFF = ("queued", "assigned")
 
@@ -21,7 +22,7 @@ class KnowledgeArgs(ToolArgs):
 
 
 class HandoffArgs(ToolArgs):
-    reason: str = Field(min_length=3, max_length=300, description="Why a human is needed, for the agent.")
+    reason: customer_text(300) = Field(min_length=3, description="Why a human is needed, for the agent.")
     priority: Literal["normal", "high"] = Field("normal", description="high for fraud, distress or lost cards.")
 
 

@@ -1,5 +1,6 @@
-"""Support-agent access: a customer's data only while they share it (`support:share`) or during a hand-off they
-started (queued, or taken by this agent). Every view, allowed or refused, leaves an audit event."""
+"""Support-agent access: a customer's data only while they share it (`support:share`) or during a hand-off that
+this agent has taken. A queued hand-off shows only a masked queue entry until it is taken. Every view, allowed or
+refused, leaves an audit event naming the customer."""
 
 from __future__ import annotations
 
@@ -16,13 +17,13 @@ from copilot.store.models import Conversation, Handoff
 OPEN = ("queued", "assigned")
 
 
-def open_handoffs(session, agent: Principal, customer_id: str, conversation_id: str | None = None) -> list[Handoff]:
-    """Open hand-offs this agent may act on: queued ones, and those assigned to this agent."""
-    query = select(Handoff).where(Handoff.customer_id == customer_id, Handoff.status.in_(OPEN))
+def assigned_handoffs(session, agent: Principal, customer_id: str, conversation_id: str | None = None) -> list[Handoff]:
+    """Open hand-offs of this customer that this agent has taken."""
+    query = select(Handoff).where(Handoff.customer_id == customer_id, Handoff.status == "assigned",
+                                  Handoff.agent_id == agent.subject)
     if conversation_id:
         query = query.where(Handoff.conversation_id == conversation_id)
-    return [h for h in session.scalars(query.order_by(Handoff.id))
-            if h.status == "queued" or h.agent_id == agent.subject]
+    return list(session.scalars(query.order_by(Handoff.id)))
 
 
 def authorize_view(runtime: Runtime, agent: Principal, view: str, customer_id: str,
@@ -30,7 +31,7 @@ def authorize_view(runtime: Runtime, agent: Principal, view: str, customer_id: s
     """The basis for this view ("handoff:<id>" or "support:share"), audited; 403 (also audited) when there is none."""
     now = runtime.settings.now()
     with runtime.db.session() as session:
-        handoffs = open_handoffs(session, agent, customer_id, conversation_id)
+        handoffs = assigned_handoffs(session, agent, customer_id, conversation_id)
         basis = f"handoff:{handoffs[0].id}" if handoffs else None
         if basis is None and "support:share" in current_state(session, customer_id, now).scopes:
             basis = "support:share"
@@ -39,7 +40,7 @@ def authorize_view(runtime: Runtime, agent: Principal, view: str, customer_id: s
                      conversation_id=conversation_id, detail={"basis": basis})
     if basis is None:
         raise ApiError(403, "not_shared", "this customer has not shared their data with support: no support:share "
-                                          "consent and no open hand-off you may take")
+                                          "consent and no hand-off you have taken (take it from the queue first)")
     return basis
 
 

@@ -20,6 +20,7 @@ from copilot.api.settings import ApiSettings
 from copilot.api.telemetry import HttpMetrics
 from copilot.config import Settings, get_settings
 from copilot.runtime import Runtime
+from copilot.store.vault import purge_expired
 
 STATIC = pages.STATIC
 SECURITY_HEADERS = [
@@ -59,6 +60,12 @@ def _warm_up(runtime: Runtime, copilot: Copilot) -> None:
     runtime.retriever.search("warm up", k=1)
 
 
+def _purge_vault(runtime: Runtime) -> None:
+    """Empty the vault values past COPILOT_PII_RETENTION_DAYS (each start of a worker)."""
+    with runtime.db.session() as session:
+        purge_expired(session, runtime.settings.now(), runtime.settings.pii_retention_days)
+
+
 def create_app(settings: Settings | None = None, api_settings: ApiSettings | None = None,
                runtime: Runtime | None = None) -> FastAPI:
     """Build the app from settings (COPILOT_* and COPILOT_API_*); tests may pass a ready Runtime."""
@@ -67,7 +74,7 @@ def create_app(settings: Settings | None = None, api_settings: ApiSettings | Non
 
     @asynccontextmanager
     async def lifespan(app: FastAPI):
-        runtime.db                                        # migrate (or fail) before taking traffic
+        await run_in_threadpool(_purge_vault, runtime)     # migrate (or fail) before taking traffic
         if api_settings.warmup:
             await run_in_threadpool(_warm_up, runtime, app.state.copilot)
         yield

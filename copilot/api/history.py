@@ -1,23 +1,52 @@
-"""Reading conversations back: the conversation row, its messages (with each answer's citations and charts)."""
+"""Reading conversations back: the conversation row, its messages (with each answer's citations and charts), with
+the PII placeholders they are stored with restored for the reader (Viewer)."""
 
 from __future__ import annotations
+
+from dataclasses import dataclass
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from copilot.compliance.vault import PLACEHOLDER, PiiVault, open_vault
+from copilot.runtime import Runtime
 from copilot.store.models import Conversation, Message, TurnTrace
 
 PAGE = 200
 
 
-def conversation_dict(conversation: Conversation) -> dict:
+@dataclass(frozen=True)
+class Viewer:
+    """Who reads a conversation: its customer (their own words back exactly, the rest in masked form) or a support
+    agent (masked forms only, nothing counted as the reader's own: never a raw value)."""
+
+    vault: PiiVault
+    customer: bool
+
+    def shown(self, text: str, *, own_words: bool = False) -> str:
+        return self.vault.restore(text, reveal=self.customer and own_words, strict=not self.customer)
+
+
+def viewer(runtime: Runtime, conversation_id: str, *, customer: bool) -> Viewer:
+    return Viewer(open_vault(runtime.db, runtime.settings, conversation_id), customer)
+
+
+def conversation_dict(conversation: Conversation, reader: Viewer | None = None) -> dict:
+    title = reader.shown(conversation.title) if reader else conversation.title
     return {"id": conversation.id, "customer_id": conversation.customer_id, "channel": conversation.channel,
-            "status": conversation.status, "title": conversation.title, "created_at": conversation.created_at,
+            "status": conversation.status, "title": title, "created_at": conversation.created_at,
             "updated_at": conversation.updated_at}
 
 
-def messages(session: Session, conversation_id: str, after: int = 0, limit: int = PAGE) -> list[dict]:
-    """Messages after the given id, oldest first; assistant answers carry the citations and charts of their turn."""
+def listed(runtime: Runtime, conversation: Conversation) -> dict:
+    """A row of the customer's conversation list (the vault is read only for a title that holds a placeholder)."""
+    has_pii = PLACEHOLDER.search(conversation.title or "")
+    return conversation_dict(conversation, viewer(runtime, conversation.id, customer=True) if has_pii else None)
+
+
+def messages(session: Session, conversation_id: str, reader: Viewer, after: int = 0, limit: int = PAGE) -> list[dict]:
+    """Messages after the given id, oldest first, as `reader` may see them; assistant answers carry the citations and
+    charts of their turn."""
     rows = list(session.scalars(select(Message).where(Message.conversation_id == conversation_id, Message.id > after)
                                 .order_by(Message.id).limit(limit)))
     answers = [m.id for m in rows if m.role == "assistant"]
@@ -26,7 +55,8 @@ def messages(session: Session, conversation_id: str, after: int = 0, limit: int 
     out = []
     for message in rows:
         trace = traces.get(message.id) or {}
-        out.append({"id": message.id, "role": message.role, "author": _author(message), "content": message.content,
+        content = reader.shown(message.content, own_words=message.role == "user")
+        out.append({"id": message.id, "role": message.role, "author": _author(message), "content": content,
                     "route": message.route, "created_at": message.created_at,
                     "citations": trace.get("citations", []), "ui": trace.get("ui", [])})
     return out

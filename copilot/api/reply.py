@@ -4,7 +4,7 @@ procedure, and through the output filters again (grounded on the suggestion it w
 from __future__ import annotations
 
 from copilot.agent.composer import cited
-from copilot.api.access import open_handoffs
+from copilot.api.access import assigned_handoffs
 from copilot.api.auth import Principal
 from copilot.api.errors import ApiError
 from copilot.api.history import user_messages
@@ -47,8 +47,7 @@ def send_reply(runtime: Runtime, agent: Principal, conversation: Conversation, t
     handles = cited(text)
     chunks = _sections(runtime, handles)
     with runtime.db.session() as session:
-        if not [h for h in open_handoffs(session, agent, conversation.customer_id, conversation.id)
-                if h.status == "assigned"]:
+        if not assigned_handoffs(session, agent, conversation.customer_id, conversation.id):
             raise ApiError(409, "handoff_not_taken", "take this conversation's hand-off before replying")
         proof = evidence(session, conversation.customer_id, now,
                          tool_results=_suggestion_text(session, conversation, suggestion_id), kb_chunks=chunks,

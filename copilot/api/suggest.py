@@ -14,7 +14,7 @@ from copilot.agent.loop import Copilot
 from copilot.api.access import OPEN
 from copilot.api.auth import Principal
 from copilot.api.deps import ASSIST_CHANNEL, tool_context
-from copilot.api.history import user_messages
+from copilot.api.history import user_messages, viewer
 from copilot.runtime import Runtime
 from copilot.store.models import Conversation, Handoff, Message, TurnTrace
 from tools import cancel_action, open_pending_actions
@@ -83,10 +83,11 @@ def suggest(runtime: Runtime, copilot: Copilot, agent: Principal, conversation: 
     result = copilot.send(scratch_id, question.content, actor=agent.actor, role="support_agent")
     _neutralise(runtime, agent, scratch_id, conversation.customer_id)
     output = (result.guard or {}).get("output") or {}
+    reader = viewer(runtime, conversation.id, customer=False)
     found = runtime.retriever.search(question.content, audience="agent", k=PROCEDURE_POOL)
     procedures = sorted(found.hits, key=lambda hit: hit.audience != "agent")[:PROCEDURES]
-    return {"suggestion_id": result.trace_id, "question": {"id": question.id, "content": question.content},
-            "text": result.answer, "route": result.route,
+    return {"suggestion_id": result.trace_id, "question": {"id": question.id, "content": reader.shown(question.content)},
+            "text": reader.shown(result.answer), "route": result.route,
             "citations": [citation_dict(runtime, handle) for handle in result.citations], "tools": result.tools,
             "compliance": {"verdict": output.get("verdict"), "rules": output.get("rules", []),
                            "escalate": output.get("escalate", False)},

@@ -1,7 +1,8 @@
 """Read-only views of one customer's bank data for the pages: accounts, cards, disputes, alerts, the agent summary.
 
 Accounts, cards and disputes are the customer's own records, read directly; alerts are the copilot's analysis,
-so they go through the tool runner (consent gate and audit) as the caller.
+so they go through the tool runner (consent gate and audit) as the caller. The agent summary shows each part only
+under the grants consent.AGENT_SUMMARY names; what the customer typed (dispute details) is untrusted text.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from sqlalchemy.orm import Session
 from copilot import consent
 from copilot.api.auth import Principal
 from copilot.api.deps import tool_context
+from copilot.compliance.untrusted import untrusted
 from copilot.runtime import Runtime
 from copilot.store.models import Account, Card, Customer, Dispute, Transaction
 from tools import run_tool
@@ -50,7 +52,7 @@ def disputes(session: Session, customer_id: str) -> list[dict]:
     rows = session.execute(select(Dispute, Transaction).join(Transaction, Dispute.transaction_id == Transaction.id)
                            .where(Dispute.customer_id == customer_id).order_by(Dispute.created_at.desc()))
     return [{"id": d.id, "transaction_id": d.transaction_id, "merchant": t.merchant, "date": t.occurred_at.date(),
-             "amount": _money(d.amount), "currency": t.currency, "reason": d.reason, "status": d.status,
+             "amount": _money(d.amount), "currency": t.currency, "reason": untrusted(d.reason), "status": d.status,
              "created_at": d.created_at} for d, t in rows]
 
 
@@ -64,13 +66,24 @@ def alerts(runtime: Runtime, customer_id: str, principal: Principal) -> dict:
             "by_severity": outcome.result["by_severity"], "since": outcome.result["since"]}
 
 
+def withheld(part: str) -> dict:
+    scope, what = consent.AGENT_SUMMARY[part]
+    return {"available": False, "status": "consent_required", "needs": ["support:share", scope],
+            "reason": f"not shared: {what} needs support:share and {scope}"}
+
+
 def summary(runtime: Runtime, customer_id: str, principal: Principal) -> dict:
-    """The assist panel's customer summary: who, accounts, cards, open disputes, recent alerts, consent state."""
+    """The assist panel's customer summary: who, and, only as far as the customer's grants allow (agent_sees),
+    accounts, cards, open disputes and recent alerts; `shared` says which parts are shown, `withheld` why not."""
     now = runtime.settings.now()
     with runtime.db.session() as session:
-        data = {"customer": profile(session, customer_id), "accounts": accounts(session, customer_id),
-                "cards": cards(session, customer_id),
-                "disputes": [d for d in disputes(session, customer_id) if d["status"] in OPEN_DISPUTES],
-                "consents": sorted(consent.current_state(session, customer_id, now).scopes)}
-    data["alerts"] = alerts(runtime, customer_id, principal)
+        scopes = consent.current_state(session, customer_id, now).scopes
+        sees = consent.agent_sees(scopes)
+        data = {"customer": profile(session, customer_id), "consents": sorted(scopes), "shared": sees,
+                "accounts": accounts(session, customer_id) if sees["accounts"] else [],
+                "cards": cards(session, customer_id) if sees["cards"] else [],
+                "disputes": [d for d in disputes(session, customer_id) if d["status"] in OPEN_DISPUTES]
+                if sees["disputes"] else []}
+    data["alerts"] = alerts(runtime, customer_id, principal) if sees["alerts"] else {**withheld("alerts"), "alerts": []}
+    data["withheld"] = {part: withheld(part)["reason"] for part, shown in sees.items() if not shown}
     return data

@@ -12,6 +12,16 @@ DIGITS = re.compile(r"\d")
 WITHHELD = {"US_SSN": "***-**-****", "CARD_SECURITY_CODE": "***", "PERSON": "[name removed]",
             "STREET_ADDRESS": "[address removed]", "DATE_OF_BIRTH": "[date of birth removed]",
             "ID_DOCUMENT": "[ID number removed]", "UK_NINO": "[ID number removed]", "US_ITIN": "[ID number removed]"}
+# What a value is called once it is gone (a purged vault value, a hand-off reason an agent may not read in full).
+REDACTED = {"CREDIT_CARD": "card number", "IBAN_CODE": "IBAN", "US_SSN": "SSN", "US_BANK_NUMBER": "account number",
+            "ABA_ROUTING_NUMBER": "routing number", "PHONE_NUMBER": "phone", "EMAIL_ADDRESS": "email",
+            "CARD_SECURITY_CODE": "security code", "PERSON": "name", "STREET_ADDRESS": "address", "CRYPTO": "wallet",
+            "DATE_OF_BIRTH": "date of birth", "IP_ADDRESS": "IP address"}
+
+
+def redacted_form(entity_type: str) -> str:
+    """A value's stand-in that tells only its kind: "[card number removed]"."""
+    return f"[{REDACTED.get(entity_type, 'ID number')} removed]"
 
 
 def _digits(value: str) -> str:

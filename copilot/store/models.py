@@ -303,6 +303,21 @@ class Handoff(Base):
     updated_at: Mapped[datetime]
 
 
+class VaultEntry(Base):
+    """A customer's typed PII behind a placeholder ("[CARD_1]" of one conversation): the value only Fernet-encrypted,
+    emptied (ciphertext NULL, the placeholder kept so numbering never reuses it) once the retention period ends."""
+    __tablename__ = "pii_vault"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    conversation_id: Mapped[str] = mapped_column(String(64), index=True)
+    customer_id: Mapped[str] = mapped_column(String(64), index=True)
+    token: Mapped[str] = mapped_column(String(24))
+    entity_type: Mapped[str] = mapped_column(String(40))
+    ciphertext: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(index=True)
+    purged_at: Mapped[datetime | None]
+    __table_args__ = (UniqueConstraint("conversation_id", "token", name="uq_vault_conversation_token"),)
+
+
 class OfferImpression(Base):
     """Marketing offers shown, for the frequency cap."""
     __tablename__ = "offer_impressions"

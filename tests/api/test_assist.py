@@ -59,9 +59,14 @@ def test_summary_needs_share_or_a_handoff_and_every_view_is_audited(client, toke
 
 
 def test_summary_during_a_handoff_without_share(client, tokens, handoff):
-    summary = client.get(f"/api/assist/customers/{handoff['customer_id']}/summary", headers=tokens.agent()).json()
-    assert summary["basis"] == f"handoff:{handoff['id']}" and summary["accounts"] and "disputes" in summary
-    assert summary["alerts"]["available"] is True, "a hand-off the customer started lets the agent see alerts too"
+    agent = tokens.agent()
+    untaken = client.get(f"/api/assist/customers/{handoff['customer_id']}/summary", headers=agent)
+    assert untaken.status_code == 403, "a queued hand-off shows only its queue entry until an agent takes it"
+    client.post(f"/api/assist/handoffs/{handoff['id']}/take", headers=agent)
+    summary = client.get(f"/api/assist/customers/{handoff['customer_id']}/summary", headers=agent).json()
+    assert summary["basis"] == f"handoff:{handoff['id']}" and summary["customer"]["id"] == handoff["customer_id"]
+    assert summary["accounts"] == [] and summary["cards"] == [] and summary["alerts"]["available"] is False
+    assert "support:share" in summary["withheld"]["accounts"], "the account summary is what support:share shares"
 
 
 def share(client, handoff) -> None:
@@ -92,10 +97,12 @@ def test_suggestion_shows_agent_procedures_and_has_no_side_effects(client, token
 def test_edited_reply_passes_the_filters_again(client, tokens, handoff):
     agent, conversation = tokens.agent(), handoff["conversation_id"]
     url = f"/api/assist/conversations/{conversation}/reply"
+    not_shared = client.post(url, json={"text": "Hello, I can help."}, headers=agent)
+    assert not_shared.status_code == 403 and error_code(not_shared) == "not_shared"
+    share(client, handoff)
     not_taken = client.post(url, json={"text": "Hello, I can help."}, headers=agent)
     assert not_taken.status_code == 409 and error_code(not_taken) == "handoff_not_taken"
     client.post(f"/api/assist/handoffs/{handoff['id']}/take", headers=agent)
-    share(client, handoff)
     suggestion = client.post(f"/api/assist/conversations/{conversation}/suggestion", headers=agent).json()
     edited = "Hi, I'm Alice from support. " + suggestion["text"]
     sent = client.post(url, json={"text": edited, "suggestion_id": suggestion["suggestion_id"]}, headers=agent)

@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
+from cryptography.fernet import Fernet
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 
@@ -92,7 +93,8 @@ def test_demo_tokens_only_in_demo_mode(api_runtime, tmp_path):
     with api_runtime.db.session() as session:
         live = {t.token_hash for t in session.scalars(select(ApiToken).where(ApiToken.revoked.is_(False)))}
     assert {hash_secret(t.secret) for t in again} <= live and not {hash_secret(t.secret) for t in issued} & live
-    production = Runtime(load_settings(**{**api_runtime.settings.model_dump(), "demo_mode": False}))
+    production = Runtime(load_settings(**{**api_runtime.settings.model_dump(), "demo_mode": False,
+                                          "vault_key": Fernet.generate_key().decode()}))
     with pytest.raises(RuntimeError, match="only minted in demo mode"):
         mint_demo_tokens(production, days=1)
 

@@ -43,6 +43,7 @@ def attacks(ids: dict) -> list[tuple[str, str, dict | None]]:
         ("POST", f"/api/customers/{c}/consents/revoke", {"scopes": ["cards:manage"]}),
         ("POST", f"/api/customers/{c}/consents/decline", {"scopes": ["cards:manage"]}),
         ("GET", f"/api/customers/{c}/consents/history", None),
+        ("GET", f"/api/customers/{c}/consents/agent-view", None),
         ("GET", f"/api/customers/{c}/profile", None),
         ("GET", f"/api/customers/{c}/accounts", None),
         ("GET", f"/api/customers/{c}/alerts", None),

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
+from copilot import consent
 from copilot.store.models import AuditEvent
 from tests.api.conftest import error_code, metric, say, start
 
@@ -17,7 +18,8 @@ def test_list_shows_what_why_since_and_until(client, tokens):
     assert onboarding["purpose"] and onboarding["granted_at"] and onboarding["expires_at"]
     assert onboarding["status"] == "active" and onboarding["lookback_days"] == 365
     catalog = client.get("/api/consent-scopes", headers=tokens.customer()).json()
-    assert catalog["support:share"] == "let a support agent see your conversation and account summary"
+    assert catalog["support:share"] == consent.SCOPES["support:share"]
+    assert "only what your other permissions share" in catalog["support:share"], "it says what the agent sees"
 
 
 def test_revoke_takes_effect_on_the_next_turn(client, tokens):

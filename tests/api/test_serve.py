@@ -7,6 +7,7 @@ import shutil
 
 import httpx
 import pytest
+from cryptography.fernet import Fernet
 from fastapi.testclient import TestClient
 from typer.testing import CliRunner
 
@@ -46,11 +47,18 @@ def test_demo_mode_prints_a_working_link_per_persona_and_an_agent(cli_env, api_r
 
 
 def test_production_mode_prints_no_demo_tokens_only_a_first_admin(cli_env):
-    first = CliRunner().invoke(cli_app, ["serve"], env={"COPILOT_DEMO_MODE": "false"})
+    production = {"COPILOT_DEMO_MODE": "false", "COPILOT_VAULT_KEY": Fernet.generate_key().decode()}
+    first = CliRunner().invoke(cli_app, ["serve"], env=production)
     assert first.exit_code == 0, first.output
     assert "#token=" not in first.output and "minted one (shown once): cpt_" in first.output
-    second = CliRunner().invoke(cli_app, ["serve"], env={"COPILOT_DEMO_MODE": "false"})
+    second = CliRunner().invoke(cli_app, ["serve"], env=production)
     assert "cpt_" not in second.output, "an admin token exists: nothing is printed"
+
+
+def test_production_mode_without_a_vault_key_refuses_to_start_and_says_how_to_set_one(cli_env):
+    refused = CliRunner().invoke(cli_app, ["serve"], env={"COPILOT_DEMO_MODE": "false", "COPILOT_VAULT_KEY": ""})
+    assert refused.exit_code != 0 and cli_env == []
+    assert "COPILOT_VAULT_KEY" in refused.output and "Fernet.generate_key()" in refused.output
 
 
 def test_two_app_instances_on_one_database_serve_the_same_conversation(api_runtime, tokens):

@@ -12,25 +12,36 @@ from starlette.concurrency import run_in_threadpool
 from copilot import audit
 from copilot.api import views
 from copilot.api.access import OPEN, agent_conversation, authorize_view
+from copilot.api.auth import Principal
 from copilot.api.deps import ASSIST_CHANNEL, AgentDep, CopilotDep, IdPath, RuntimeDep, TurnsDep
 from copilot.api.errors import ApiError
-from copilot.api.history import conversation_dict, messages
+from copilot.api.history import conversation_dict, messages, viewer
 from copilot.api.reply import send_reply
 from copilot.api.schemas import ReplyIn
 from copilot.api.suggest import suggest
+from copilot.compliance.untrusted import untrusted
+from copilot.compliance.vault import redact
 from copilot.store.models import Conversation, Customer, Handoff, Message, TurnTrace
 
 router = APIRouter(prefix="/api/assist", tags=["assist"])
 HandoffId = Annotated[int, Path(ge=1, le=2**62)]
 
 
-def handoff_dict(handoff: Handoff, customer: Customer) -> dict:
+def handoff_dict(runtime, handoff: Handoff, customer: Customer, agent: Principal) -> dict:
+    """A hand-off as this agent may see it: in full once they have taken it (PII in masked form), else a queue entry
+    whose reason names only the kinds of personal data in it and whose customer is a first name and an initial."""
+    mine = handoff.status == "assigned" and handoff.agent_id == agent.subject
+    reason = untrusted(handoff.reason)
+    if mine:
+        reason = viewer(runtime, handoff.conversation_id, customer=False).shown(reason)
+    first, _, rest = customer.name.partition(" ")
     return {"id": handoff.id, "conversation_id": handoff.conversation_id, "customer_id": handoff.customer_id,
-            "customer_name": customer.name, "reason": handoff.reason, "priority": handoff.priority,
+            "customer_name": customer.name if mine or not rest else f"{first} {rest[:1]}.",
+            "reason": reason if mine else redact(reason), "details": mine, "priority": handoff.priority,
             "status": handoff.status, "agent_id": handoff.agent_id, "created_at": handoff.created_at}
 
 
-@router.get("/handoffs", summary="The hand-off queue (high priority first, then oldest)")
+@router.get("/handoffs", summary="The hand-off queue (high priority first, then oldest); details only on your own")
 def queue(agent: AgentDep, runtime: RuntimeDep, status: str = Query("open", pattern="^(open|all)$")) -> list[dict]:
     now = runtime.settings.now()
     with runtime.db.session() as session:
@@ -39,8 +50,14 @@ def queue(agent: AgentDep, runtime: RuntimeDep, status: str = Query("open", patt
                  .where(Conversation.channel != ASSIST_CHANNEL))
         if status == "open":
             query = query.where(Handoff.status.in_(OPEN))
-        rows = session.execute(query.order_by((Handoff.priority != "high"), Handoff.created_at, Handoff.id).limit(200))
-        out = [handoff_dict(h, c) for h, c in rows]
+        rows = list(session.execute(query.order_by((Handoff.priority != "high"), Handoff.created_at, Handoff.id)
+                                    .limit(200)))
+    out = [handoff_dict(runtime, h, c, agent) for h, c in rows]
+    with runtime.db.session() as session:
+        for entry in out:                          # each customer's entry shown is a view of that customer's data
+            audit.record(session, at=now, actor=agent.actor, role=agent.role, kind="view", name="assist.queue_entry",
+                         decision="allowed", customer_id=entry["customer_id"], conversation_id=entry["conversation_id"],
+                         detail={"handoff_id": entry["id"], "shown": "details" if entry["details"] else "masked"})
         audit.record(session, at=now, actor=agent.actor, role=agent.role, kind="view", name="assist.queue",
                      decision="allowed", summary=f"{len(out)} hand-offs")
     return out
@@ -55,7 +72,7 @@ def _set_status(runtime, agent, handoff_id: int, allowed_from: tuple[str, ...], 
             raise ApiError(404, "not_found", f"no hand-off {handoff_id}")
         mine = handoff.agent_id in (None, agent.subject)
         if handoff.status == status and handoff.agent_id == agent.subject:
-            return handoff_dict(handoff, session.get(Customer, handoff.customer_id))
+            return handoff_dict(runtime, handoff, session.get(Customer, handoff.customer_id), agent)
         if handoff.status not in allowed_from or not mine:
             raise ApiError(409, "conflict", f"hand-off {handoff_id} is {handoff.status}"
                                             + ("" if mine else " with another agent"))
@@ -70,7 +87,7 @@ def _set_status(runtime, agent, handoff_id: int, allowed_from: tuple[str, ...], 
         audit.record(session, at=now, actor=agent.actor, role=agent.role, kind="action", name=f"handoff.{status}",
                      decision="executed", customer_id=handoff.customer_id, conversation_id=conversation.id)
         session.refresh(handoff)
-        return handoff_dict(handoff, session.get(Customer, handoff.customer_id))
+        return handoff_dict(runtime, handoff, session.get(Customer, handoff.customer_id), agent)
 
 
 @router.post("/handoffs/{handoff_id}/take", summary="Take a queued hand-off (409 if another agent has it)")
@@ -89,9 +106,10 @@ def close(handoff_id: HandoffId, agent: AgentDep, runtime: RuntimeDep) -> dict:
 def conversation(conversation_id: IdPath, agent: AgentDep, runtime: RuntimeDep,
                  after: int = Query(0, ge=0, le=2**62)) -> dict:
     found = agent_conversation(runtime, agent, conversation_id, "assist.conversation")
+    reader = viewer(runtime, found.id, customer=False)
     with runtime.db.session() as session:
-        return {"conversation": conversation_dict(session.get(Conversation, found.id)),
-                "messages": messages(session, found.id, after)}
+        return {"conversation": conversation_dict(session.get(Conversation, found.id), reader),
+                "messages": messages(session, found.id, reader, after)}
 
 
 @router.get("/conversations/{conversation_id}/traces", summary="The turn traces: tools, consent decisions, rule hits")

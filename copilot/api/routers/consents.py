@@ -9,6 +9,7 @@ from copilot.api.deps import CustomerDep, IdPath, OwnCustomerId, PrincipalDep, R
 from copilot.api.errors import ApiError
 from copilot.api.schemas import ConsentEventOut, ConsentOut, GrantIn, ScopesIn
 from copilot.api.telemetry import observe_declined
+from copilot.compliance.untrusted import untrusted
 from copilot.store.models import Consent
 
 router = APIRouter(tags=["consents"])
@@ -17,7 +18,7 @@ BASE = "/api/customers/{customer_id}/consents"
 
 def consent_dict(grant: Consent) -> dict:
     return {"id": grant.id, "scopes": grant.scopes, "purposes": {s: consent.SCOPES.get(s, s) for s in grant.scopes},
-            "purpose": grant.purpose, "channel": grant.channel, "granted_by": grant.granted_by,
+            "purpose": untrusted(grant.purpose), "channel": grant.channel, "granted_by": grant.granted_by,
             "granted_at": grant.granted_at, "expires_at": grant.expires_at, "lookback_days": grant.lookback_days,
             "status": grant.status, "revoked_at": grant.revoked_at}
 
@@ -81,6 +82,18 @@ def decline(body: ScopesIn, customer_id: OwnCustomerId, principal: CustomerDep, 
         _audit(session, principal, customer_id, "decline", "declined", list(body.scopes), runtime.settings.now())
     observe_declined(list(body.scopes))
     return Response(status_code=204)
+
+
+@router.get(BASE + "/agent-view", summary="What a support agent can see of me now, part by part")
+def agent_view(customer_id: OwnCustomerId, runtime: RuntimeDep) -> dict:
+    with runtime.db.session() as session:
+        scopes = consent.current_state(session, customer_id, runtime.settings.now()).scopes
+    sees = consent.agent_sees(scopes)
+    return {"support_share": "support:share" in scopes,
+            "conversation": ("any support agent (you share support:share)" if "support:share" in scopes else
+                             "only the agent who takes a hand-off you asked for, while they handle it"),
+            "summary": [{"part": part, "what": what, "needs": ["support:share", scope], "visible": sees[part]}
+                        for part, (scope, what) in consent.AGENT_SUMMARY.items()]}
 
 
 @router.get(BASE + "/history", response_model=list[ConsentEventOut], summary="Every grant, revocation and expiry")

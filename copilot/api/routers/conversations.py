@@ -6,7 +6,7 @@ from fastapi import APIRouter, Query
 from sqlalchemy import select
 
 from copilot.api.deps import ASSIST_CHANNEL, CustomerDep, OwnConversation, RuntimeDep, tool_context
-from copilot.api.history import conversation_dict, messages
+from copilot.api.history import conversation_dict, listed, messages, viewer
 from copilot.api.schemas import ConversationOut, HistoryOut
 from copilot.store.models import Conversation
 from tools import open_pending_actions
@@ -21,14 +21,16 @@ def list_conversations(principal: CustomerDep, runtime: RuntimeDep,
         rows = session.scalars(select(Conversation).where(Conversation.customer_id == principal.subject,
                                                           Conversation.channel != ASSIST_CHANNEL)
                                .order_by(Conversation.updated_at.desc(), Conversation.id).limit(limit))
-        return [conversation_dict(c) for c in rows]
+        return [listed(runtime, c) for c in rows]
 
 
 @router.get("/{conversation_id}", response_model=HistoryOut, summary="A conversation's messages and pending actions")
 def history(conversation: OwnConversation, principal: CustomerDep, runtime: RuntimeDep,
             after: int = Query(0, ge=0, le=2**62, description="Only messages with a larger id (for polling)")) -> dict:
     pending = open_pending_actions(tool_context(runtime, principal, conversation.id))
+    reader = viewer(runtime, conversation.id, customer=True)
     with runtime.db.session() as session:
         current = session.get(Conversation, conversation.id)
-        return {"conversation": conversation_dict(current), "messages": messages(session, conversation.id, after),
+        return {"conversation": conversation_dict(current, reader),
+                "messages": messages(session, conversation.id, reader, after),
                 "pending_actions": pending}

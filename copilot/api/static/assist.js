@@ -74,12 +74,17 @@ async function loadSummary() {
   $("summary").replaceChildren(
     el("p", {}, el("strong", {}, data.customer.name), ` · ${data.customer.segment}`),
     el("p", { class: "muted" }, `Access: ${data.basis}. Shared scopes: ${data.consents.join(", ") || "none"}.`),
-    el("h3", {}, "Accounts"), el("ul", { class: "plain" }, data.accounts.map((a) => el("li", {}, accountLine(a)))),
-    el("h3", {}, "Cards"), el("ul", { class: "plain" }, data.cards.map((c) =>
+    el("h3", {}, "Accounts"), part(data, "accounts", data.accounts.map((a) => el("li", {}, accountLine(a)))),
+    el("h3", {}, "Cards"), part(data, "cards", data.cards.map((c) =>
       el("li", {}, `${c.name} ••${c.last4} `, el("span", { class: `badge ${c.status}` }, c.status)))),
     el("h3", {}, "Recent alerts"), el("ul", { class: "plain" }, alerts),
-    el("h3", {}, "Open disputes"), el("ul", { class: "plain" }, data.disputes.length
+    el("h3", {}, "Open disputes"), part(data, "disputes", data.disputes.length
       ? data.disputes.map((d) => el("li", {}, `${d.merchant} ${money(d.amount, d.currency)} · ${d.status}`)) : [el("li", { class: "muted" }, "None.")]));
+}
+
+/** One part of the summary, or why the customer's grants keep it from the agent. */
+function part(data, name, items) {
+  return el("ul", { class: "plain" }, data.shared[name] ? items : [el("li", { class: "muted" }, data.withheld[name])]);
 }
 
 async function loadTraces() {

@@ -43,8 +43,16 @@ function allowItem(scope, purpose) {
   return el("li", { "data-scope": scope }, `${purpose[0].toUpperCase()}${purpose.slice(1)} `, allow);
 }
 
+function agentView(view) {
+  document.getElementById("agent-conversation").textContent = `Your conversations: ${view.conversation}.`;
+  document.getElementById("agent-view").replaceChildren(...view.summary.map((p) =>
+    el("li", { "data-part": p.part }, el("span", { class: `badge ${p.visible ? "active" : "closed"}` }, p.visible ? "visible" : "hidden"),
+      ` ${p.what[0].toUpperCase()}${p.what.slice(1)}`, p.visible ? "" : el("span", { class: "muted" }, ` (needs ${p.needs.join(" and ")})`))));
+}
+
 async function render() {
-  const [grants, history] = await Promise.all([api(base()), api(`${base()}/history`)]);
+  const [grants, history, view] = await Promise.all([api(base()), api(`${base()}/history`), api(`${base()}/agent-view`)]);
+  agentView(view);
   const shared = new Set(grants.flatMap((g) => g.scopes));
   const body = document.getElementById("grants");
   body.replaceChildren(...(grants.length ? grants.map(grantRow)
