@@ -1,15 +1,16 @@
 """Input guards: `guard_input` for customer messages, `scan_untrusted` for text that tools and the knowledge base return.
 
 Layers, cheapest first: size/encoding limits; weighted regex signals over every decoded spelling; cosine
-similarity to versioned attack exemplars (batched, sharing the process embedder and its cache); and, only for
-scores in the policy's doubt band, an optional LLM classifier. Signals combine as a noisy-or.
+similarity to versioned attack exemplars and linear heads for injection and for harmful goals (batched, sharing the
+process embedder and its cache); and, only for scores in the policy's doubt band, an optional LLM classifier.
+Signals combine as a noisy-or.
 """
 
 from __future__ import annotations
 
 import os
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
@@ -46,10 +47,13 @@ class Assessment:
                 strongest[signal.rule_id] = signal
         hits = [policy.hit(rule_id, f"score {self.score:.2f}; pattern {s.rule_id}#{s.pattern} in {s.view} text")
                 for rule_id, s in strongest.items()]
-        if self.similarity and self.similarity.weight > 0:
-            hits.append(policy.hit("inj.similar_to_exemplar", f"score {self.score:.2f}; nearest "
-                                   f"{self.similarity.family} exemplar at {self.similarity.attack:.2f}, "
-                                   f"probe {self.similarity.probe:.2f}"))
+        sim = self.similarity
+        if sim and sim.weight > 0:
+            hits.append(policy.hit("inj.similar_to_exemplar", f"score {self.score:.2f}; nearest {sim.family} "
+                                   f"exemplar at {sim.attack:.2f}, probe {sim.probe:.2f}"))
+        if sim and sim.harm_weight > 0 and "abuse.harmful_request" not in strongest:
+            frame = " inside a story/role/hypothetical frame" if sim.framed else ""
+            hits.append(policy.hit("abuse.harmful_request", f"score {self.score:.2f}; harm head {sim.harm:.2f}{frame}"))
         return hits
 
 
@@ -84,7 +88,7 @@ def _similarities(texts: list[str], policy: Policy) -> list[Similarity | None]:
     vectors = get_embedder().encode_one(units[0])[None, :] if len(units) == 1 else _encode_many(units)
     best: list[Similarity | None] = [None] * len(texts)
     for i, sim in zip(owner, exemplar_index(policy).score(vectors, units)):
-        if best[i] is None or (sim.weight, sim.attack) > (best[i].weight, best[i].attack):
+        if best[i] is None or (sim.strength, sim.attack) > (best[i].strength, best[i].attack):
             best[i] = sim
     return best
 
@@ -93,15 +97,21 @@ def assess(texts: list[str], policy: Policy, sections: tuple[str, ...] = INPUT_S
            decided: float = 0.999, probe: bool = True) -> list[Assessment]:
     """Score many texts; embeddings only for those the patterns have not already decided (score >= `decided`:
     similarity can only add to a noisy-or, so a text the patterns already block needs no embedding).
-    Without `probe` only the nearest exemplars count: the probe learnt what customers' messages look like, and
-    flags plain declarative sentences of documents."""
+    Without `probe` only the nearest exemplars count: the probe and the harm head learnt what customers' messages look
+    like, and flag plain declarative sentences of documents (a KB page about fraud is not a request for it)."""
     heuristics = heuristics_for(policy, sections)
     signals = [heuristics.signals(text) for text in texts]
     evidence = [[s.weight for s in sig if not s.derived] for sig in signals]
     plain = [None if noisy_or(weights) >= decided else canonical(text) for text, weights in zip(texts, evidence)]
     similarities = _similarities(plain, policy)
-    return [Assessment(noisy_or(weights + [(sim.weight if probe else sim.nearest) if sim else 0.0]), sig, sim)
+    if not probe:                            # what does not count is not reported either
+        similarities = [replace(s, weight=s.nearest, harm_weight=0.0) if s else None for s in similarities]
+    return [Assessment(noisy_or(weights + _layer_weights(sim, probe)), sig, sim)
             for weights, sig, sim in zip(evidence, signals, similarities)]
+
+
+def _layer_weights(sim: Similarity | None, probe: bool) -> list[float]:
+    return [] if sim is None else sim.weights if probe else [sim.nearest]
 
 
 def _classifier_hit(text: str, score: float, policy: Policy) -> list[RuleHit]:

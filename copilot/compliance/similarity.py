@@ -1,12 +1,17 @@
-"""Exemplar layer of the injection guard: nearest attack exemplar vs nearest benign anchor, plus a linear probe.
+"""Exemplar layer of the input guard: nearest attack exemplar vs nearest benign anchor, plus linear heads.
 
 Uses the process-wide all-MiniLM-L6-v2 embedder (copilot.embeddings) so a turn's message is embedded once for
 the planner, the retriever and this guard. Exemplar vectors are cached on disk, keyed by the policy fingerprint.
-The probe is a logistic regression over the same embeddings, trained offline on the development halves of public
-prompt-injection / jailbreak corpora plus this repository's sets and intent examples (evals/guard/train_probe.py)
-and shipped as prompts/compliance/probe.json (384 weights + bias, reviewable text). It generalises to paraphrases
-no single exemplar is close to; nearest-neighbour similarity explains which exemplar a text is like. Without a
-probe file the probe is fitted on the exemplars at start-up (~50 ms), as before.
+The heads are logistic regressions over the same embeddings, trained offline (evals/guard/train_probe.py) and
+shipped as prompts/compliance/probe.json (384 weights + bias each, reviewable text):
+- the injection probe (top level): P(injection or jailbreak), from public injection/jailbreak corpora;
+- `harm`: P(the text asks for a harmful goal: fraud, laundering, account takeover, malware, weapons ...), whether
+  asked plainly or carried inside a story, a role, a hypothetical or an iterative rewrite (PAIR-style); a fiction
+  or role frame (exemplars.yaml `frames`) lowers the bar it must reach;
+- `customer` (one hidden layer): P(an ordinary customer or assistant request), which keeps the injection probe
+  from blocking alone.
+They generalise to paraphrases no single exemplar is close to; nearest-neighbour similarity explains which exemplar a
+text is like. Without a probe file the injection probe is fitted on the exemplars at start-up (~50 ms), as before.
 """
 
 from __future__ import annotations
@@ -22,7 +27,7 @@ from pathlib import Path
 import numpy as np
 from sklearn.linear_model import LogisticRegression
 
-from copilot.agent.intents import load_examples
+from copilot.compliance.anchors import benign_anchor_texts
 from copilot.compliance.policy import POLICY_DIR, Policy
 from copilot.embeddings import get_embedder
 
@@ -31,6 +36,9 @@ WINDOW_WORDS = 120
 MAX_WINDOWS = 8
 SHORT_WORDS = 3                      # up to here a message is too short for the probe to block it alone
 NEAR_CUSTOMER = 0.8                  # this close to a known customer message, the probe alone cannot block
+CUSTOMER_LIKE = 0.8                  # the customer head's P from which the injection probe alone cannot block
+HARM_RAMP = (0.7, 0.9)               # harm head P: weight 0 at the first, 1 at the second (alone it blocks at 0.82)
+FRAMED_HARM_RAMP = (0.6, 0.85)       # the same inside a story, role or hypothetical frame (blocks alone at 0.75)
 OWN_BANKING = re.compile(r"\b(my|our) (own |last |latest |recent |current |next |monthly |new |old |joint |business )?"
                          r"(statements?|accounts?|cards?|balances?|transactions?|payments?|bills?|budgets?|loans?|mortgage|"
                          r"savings|salary|paycheck|pay|transfers?|direct debits?|standing orders?|overdraft|pin|app|"
@@ -60,6 +68,35 @@ class Similarity:
     weight: float
     probe: float = 0.0                       # the linear probe's P(attack)
     nearest: float = 0.0                     # the weight from the nearest exemplars alone (no probe)
+    harm: float = 0.0                        # the harm head's P(harmful goal)
+    harm_weight: float = 0.0                 # the weight this layer gives the harmful-goal reading
+    framed: bool = False                     # a story, role or hypothetical frame was found
+    damped: bool = False                     # read as a customer's own message: the learned layers count half, once
+
+    @property
+    def weights(self) -> list[float]:
+        """What this layer adds to the noisy-or: both readings, or for a damped text only the stronger one."""
+        return [max(self.weight, self.harm_weight)] if self.damped else [self.weight, self.harm_weight]
+
+    @property
+    def strength(self) -> float:
+        """The readings together (noisy-or), to pick a text's most telling window."""
+        return 1.0 - float(np.prod([1.0 - w for w in self.weights]))
+
+
+@dataclass(frozen=True)
+class Head:
+    """A head over normalised embeddings: P = sigmoid(x @ weights + bias), x the embeddings themselves (linear) or
+    their ReLU hidden layer (`hidden` = (matrix, bias), one-hidden-layer perceptron)."""
+
+    weights: np.ndarray
+    bias: float
+    hidden: tuple[np.ndarray, np.ndarray] | None = None
+
+    def __call__(self, vectors: np.ndarray) -> np.ndarray:
+        if self.hidden is not None:
+            vectors = np.maximum(vectors @ self.hidden[0] + self.hidden[1], 0.0)
+        return 1.0 / (1.0 + np.exp(-(vectors @ self.weights + self.bias)))
 
 
 def windows(text: str) -> list[str]:
@@ -93,7 +130,7 @@ class ExemplarIndex:
         self.families = [family for family, texts in data["attacks"].items() for _ in texts]
         attacks = [text for texts in data["attacks"].values() for text in texts]
         anchors = [text for texts in data["benign"].values() for text in texts]
-        benign = anchors + load_examples()[0]          # the planner's intent examples: ordinary customer messages
+        benign = anchors + benign_anchor_texts()       # ordinary customer messages (the planner's intent examples)
         vectors = self._vectors(attacks + benign)
         self.attacks, self.benign = vectors[: len(attacks)], vectors[len(attacks):]
         vectors = vectors[: len(attacks) + len(anchors)]
@@ -101,12 +138,12 @@ class ExemplarIndex:
         self.floor = float(policy.threshold("similarity_floor"))
         self.margin = float(policy.threshold("similarity_margin"))
         self.probe_floor, self.probe_ceiling, self.probe_weight = map(float, policy.threshold("probe"))
-        shipped = _shipped_probe(policy)
-        if shipped is not None:
-            self._coef, self._bias = shipped
-        else:
+        heads = _shipped_heads(policy)
+        if "injection" not in heads:
             fitted = LogisticRegression(C=8.0, max_iter=3000).fit(vectors, np.r_[np.ones(len(attacks)), np.zeros(len(benign))])
-            self._coef, self._bias = fitted.coef_[0].astype(np.float32), float(fitted.intercept_[0])
+            heads["injection"] = Head(fitted.coef_[0].astype(np.float32), float(fitted.intercept_[0]))
+        self.probe, self._harm, self._customer = heads["injection"], heads.get("harm"), heads.get("customer")
+        self.frames = re.compile("|".join(data.get("frames") or [r"(?!)"]), re.IGNORECASE)
 
     @staticmethod
     def _vectors(texts: list[str]) -> np.ndarray:
@@ -129,24 +166,32 @@ class ExemplarIndex:
     def score(self, vectors: np.ndarray, texts: list[str] | None = None) -> list[Similarity]:
         """One Similarity per row of `vectors` (normalised embeddings of `texts`).
 
-        The probe alone may block only a text of more than SHORT_WORDS words that is not within NEAR_CUSTOMER of a
-        known customer message and does not talk about the customer's own banking ("my statement", "my card") or ask whether a call, text or email they got was genuine;
-        otherwise it counts half, so a pattern or a near exemplar must agree."""
+        The injection probe alone may block only a text of more than SHORT_WORDS words that is not within
+        NEAR_CUSTOMER of a known customer message, that the customer head does not read as an ordinary request, and
+        that does not talk about the customer's own banking ("my statement", "my card") or ask whether a call, text
+        or email they got was genuine; otherwise it counts half, so a pattern or a near exemplar must agree. The
+        harm head is halved by the same tests (and then the two count once, not twice); it needs less inside a
+        story, role or hypothetical frame."""
         if len(vectors) == 0:
             return []
         texts = texts or [""] * len(vectors)
         to_attacks, to_benign = vectors @ self.attacks.T, self._nearest_benign(vectors)
         probes = self.probe(vectors)
+        harms = self._harm(vectors) if self._harm else np.zeros(len(vectors))
+        ordinary = self._customer(vectors) >= CUSTOMER_LIKE if self._customer else np.zeros(len(vectors), bool)
         out = []
-        for row_a, row_b, probe, text in zip(to_attacks, to_benign, probes, texts):
+        for row_a, row_b, probe, harm, usual, text in zip(to_attacks, to_benign, probes, harms, ordinary, texts):
             best = int(np.argmax(row_a))
             attack, benign = float(row_a[best]), float(row_b)
             customer_like = (bool(text) and len(text.split()) <= SHORT_WORDS) or benign >= NEAR_CUSTOMER \
                 or bool(OWN_BANKING.search(text) or SCAM_CHECK.search(text))
-            damp = 0.5 if customer_like else 1.0
             nearest = self._weight(attack, benign)
+            damp = 0.5 if customer_like or usual else 1.0
             weight = max(nearest, damp * self._probe_weight(float(probe)))
-            out.append(Similarity(attack, benign, self.families[best], weight, float(probe), nearest))
+            framed = bool(text and self.frames.search(text))
+            harm_weight = damp * _ramp(float(harm), FRAMED_HARM_RAMP if framed else HARM_RAMP)
+            out.append(Similarity(attack, benign, self.families[best], weight, float(probe), nearest, float(harm),
+                                  harm_weight, framed, damp < 1.0))
         return out
 
     def _nearest_benign(self, vectors: np.ndarray) -> np.ndarray:
@@ -155,14 +200,9 @@ class ExemplarIndex:
         return np.max([(vectors @ self.benign[i:i + 256].T).max(axis=1) for i in range(0, len(self.benign), 256)],
                       axis=0)
 
-    def probe(self, vectors: np.ndarray) -> np.ndarray:
-        """P(attack) of the linear probe for each row of `vectors`."""
-        return 1.0 / (1.0 + np.exp(-(vectors @ self._coef + self._bias)))
-
     def _probe_weight(self, probe: float) -> float:
         """0 below the probe floor, rising to probe_weight at the ceiling (alone it decides only near certainty)."""
-        span = (probe - self.probe_floor) / (self.probe_ceiling - self.probe_floor)
-        return self.probe_weight * min(max(span, 0.0), 1.0)
+        return self.probe_weight * _ramp(probe, (self.probe_floor, self.probe_ceiling))
 
     def _weight(self, attack: float, benign: float) -> float:
         """Strong similarity counts alone; between floor and strong it counts only when it beats benign by the margin."""
@@ -173,13 +213,26 @@ class ExemplarIndex:
         return 0.3 + 0.6 * (attack - self.floor) / (self.strong - self.floor)
 
 
-def _shipped_probe(policy: Policy) -> tuple[np.ndarray, float] | None:
-    """(weights, bias) from probe.json beside the policy (else the shipped one); None when there is none."""
+def _ramp(value: float, span: tuple[float, float]) -> float:
+    """0 at or below span[0], rising linearly to 1 at span[1]."""
+    return min(max((value - span[0]) / (span[1] - span[0]), 0.0), 1.0)
+
+
+def _shipped_heads(policy: Policy) -> dict[str, Head]:
+    """The heads in probe.json beside the policy (else the shipped one): "injection" (top level), "harm", "customer"."""
     for path in (policy.directory / "probe.json", POLICY_DIR / "probe.json"):
         if path.exists():
             data = json.loads(path.read_text(encoding="utf-8"))
-            return np.asarray(data["weights"], dtype=np.float32), float(data["bias"])
-    return None
+            heads = {name: _head(body) for name, body in (data.get("heads") or {}).items()}
+            return {"injection": _head(data), **heads}
+    return {}
+
+
+def _head(body: dict) -> Head:
+    hidden = body.get("hidden")
+    return Head(np.asarray(body["weights"], dtype=np.float32), float(body["bias"]),
+                (np.asarray(hidden["weights"], dtype=np.float32), np.asarray(hidden["bias"], dtype=np.float32))
+                if hidden else None)
 
 
 @lru_cache(maxsize=4)

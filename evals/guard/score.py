@@ -12,8 +12,8 @@ from typing import Any
 
 import yaml
 
-from copilot.agent.intents import load_examples
 from copilot.compliance import Evidence, PiiVault, Policy, filter_output, guard_input, guard_inputs, scan_untrusted
+from copilot.compliance.anchors import benign_anchor_texts
 from copilot.embeddings import get_embedder
 
 HERE = Path(__file__).parent
@@ -64,7 +64,7 @@ def intent_messages() -> dict[str, list[str]]:
     """Ordinary customer messages of the planner's intent sets: none of them may be blocked."""
     root = HERE.parents[1]
     heldout = yaml.safe_load((root / "evals/intents/heldout.yaml").read_text(encoding="utf-8"))
-    return {"examples": load_examples()[0], "heldout": [c["text"] for c in heldout["cases"]]}
+    return {"examples": benign_anchor_texts(), "heldout": [c["text"] for c in heldout["cases"]]}
 
 
 def score_intents(policy: Policy | None = None) -> dict[str, Any]:
