@@ -1,8 +1,8 @@
 """Benign customer texts the guard anchors on (nearest-benign checks, probe training, over-blocking figures); nothing else.
 
-The one place the guard reads ordinary customer messages from the planner's side: the intent examples, through
-copilot.agent.intents.load_examples while that module exists, else straight from prompts/intents/examples.yaml.
-When the planner's understanding is replaced, only this function changes.
+They live in prompts/compliance/benign_anchors.yaml: 1,759 ordinary customer messages (the planner's former intent
+examples, frozen there as guard data; the guard's probe and heads were trained against them). The understanding
+model's own example sets are separate and free to change.
 """
 
 from __future__ import annotations
@@ -13,17 +13,13 @@ import yaml
 
 from copilot.config import PROJECT_ROOT
 
-EXAMPLES = PROJECT_ROOT / "prompts" / "intents" / "examples.yaml"
+ANCHORS = PROJECT_ROOT / "prompts" / "compliance" / "benign_anchors.yaml"
 
 
 @lru_cache(maxsize=1)
 def _texts() -> tuple[str, ...]:
-    try:
-        from copilot.agent.intents import load_examples     # late: the guard must not load the planner's model
-    except ImportError:                                     # the planner moved on; its examples file is the same data
-        data = yaml.safe_load(EXAMPLES.read_text(encoding="utf-8")) if EXAMPLES.exists() else {"intents": {}}
-        return tuple(str(e) for body in data["intents"].values() for e in body["examples"])
-    return tuple(load_examples()[0])
+    data = yaml.safe_load(ANCHORS.read_text(encoding="utf-8"))
+    return tuple(str(example) for body in data["intents"].values() for example in body["examples"])
 
 
 def benign_anchor_texts() -> list[str]:

@@ -19,7 +19,7 @@ wildguard benign prompts). Those corpora are not copied into this repository; sp
 the half >= 50 for training, so the other half stays a held-out test (evals/guard/README.md).
 
 Added from the repository: the red-team and benign sets in evals/guard (attacks.jsonl, benign.jsonl), the exemplars
-in prompts/compliance/exemplars.yaml, and every intent example of prompts/intents/examples.yaml as benign (ordinary
+in prompts/compliance/exemplars.yaml, and every benign anchor of prompts/compliance/benign_anchors.yaml as benign (ordinary
 customer messages; the held-out intent set evals/intents/heldout.yaml is never used, so it measures over-blocking).
 
 Texts longer than one MiniLM window are embedded window by window (similarity.windows) and each window carries

@@ -26,13 +26,12 @@ def rows(name: str) -> list[dict]:
 
 
 def bank_texts() -> list[str]:
-    """Knowledge-base paragraphs and the planner's intent examples: text that holds no personal data."""
-    import yaml
+    """Knowledge-base paragraphs and the guard's benign customer messages: text that holds no personal data."""
+    from copilot.compliance.anchors import benign_anchor_texts
 
     paragraphs = [p.strip() for doc in sorted((ROOT / "knowledge" / "docs").rglob("*.md"))
                   for p in doc.read_text(encoding="utf-8").split("---", 2)[-1].split("\n\n") if p.strip()]
-    examples = yaml.safe_load((ROOT / "prompts" / "intents" / "examples.yaml").read_text(encoding="utf-8"))
-    return paragraphs + [str(e) for body in examples["intents"].values() for e in body["examples"]]
+    return paragraphs + benign_anchor_texts()
 
 
 def _clean_spans(sample: dict) -> list[tuple[int, int]]:
