@@ -42,7 +42,9 @@ class Settings(BaseSettings):
     demo_mode: bool = Field(default=True, description="Allows the printed demo tokens; switch off in production.")
     max_message_chars: int = 4000
     cache_dir: Path = Field(default=Path.home() / ".cache" / "copilot",
-                            description="Derived artifacts safe to delete (intent-example embeddings).")
+                            description="Derived artifacts safe to delete (the exported embedding model).")
+    nlu_model_dir: Path | None = Field(default=None, description="Folder of a trained understanding model to use "
+                                                                 "instead of the shipped one (copilot nlu train --out).")
     vault_key: SecretStr | None = Field(default=None, validate_default=True,
                                         description="Fernet key(s) of the PII vault, comma-separated, newest first; "
                                                     "demo mode makes one in <data_dir>/vault.key when empty.")

@@ -15,6 +15,11 @@ def _value(family: str, name: str, value, note: str = "") -> Row:
     return (family, name, "", f"{value:g}" if isinstance(value, float | int) else str(value), "", note)
 
 
+def _understanding(f: dict) -> list[Row]:
+    return [_dist("understanding", "model reading", f["read"], "ms per message"),
+            _dist("understanding", "reading + plan", f["read_and_plan"], "ms per message")]
+
+
 def _turns(f: dict) -> list[Row]:
     rows = []
     for name, figure in f.items():
@@ -53,7 +58,7 @@ def _http(f: dict) -> list[Row]:
     return rows
 
 
-FORMATTERS = {"turns": _turns, "compliance": _compliance, "retrieval": _retrieval, "llm_context": _llm,
+FORMATTERS = {"understanding": _understanding, "turns": _turns, "compliance": _compliance, "retrieval": _retrieval, "llm_context": _llm,
               "http": _http}
 
 

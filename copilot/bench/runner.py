@@ -39,11 +39,14 @@ class Plan:
 FULL = Plan(repeat=6, guard_messages=200, questions=None, documents=None, workers=(1, 2), levels=(8, 32, 128),
             turns=(6, 3, 2))
 QUICK = Plan(repeat=2, guard_messages=40, questions=30, documents=6, workers=(1,), levels=(8, 32), turns=(2, 1))
-FAMILIES = ("turns", "compliance", "retrieval", "llm_context", "http")
+FAMILIES = ("understanding", "turns", "compliance", "retrieval", "llm_context", "http")
 
 
 def _family(name: str, plan: Plan, workspace: Workspace, inprocess: Settings) -> Callable[[], dict]:
     """The call that measures one family (imported lazily: each pulls in its own heavy dependencies)."""
+    if name == "understanding":
+        from copilot.bench.understanding import understanding_latency
+        return lambda: understanding_latency(inprocess, plan.repeat)
     if name == "turns":
         from copilot.bench.turns import route_latency
         return lambda: route_latency(inprocess, plan.repeat)

@@ -12,6 +12,7 @@ from copilot.cli.demo import db_app, demo_app
 from copilot.cli.evals import evaluate
 from copilot.cli.guard import guard
 from copilot.cli.kb import kb_app
+from copilot.cli.nlu import nlu_app
 from copilot.cli.serve import serve
 from copilot.cli.tools import tools_app
 
@@ -22,6 +23,7 @@ app.add_typer(db_app, name="db")
 app.add_typer(tools_app, name="tools")
 app.add_typer(consent_app, name="consent")
 app.add_typer(kb_app, name="kb")
+app.add_typer(nlu_app, name="nlu")
 app.command()(chat)
 app.command()(serve)
 app.command("eval")(evaluate)
