@@ -1,4 +1,5 @@
-"""The banking tools the agent may call, one concern per module; importing the package registers all 17.
+"""The banking tools the agent may call, one concern per module; importing the package registers them all (the 17 of
+the contract first, in its order, then the extra reads).
 
 Public interface (see registry.py): REGISTRY, ToolSpec, ToolOutcome, openai_tool_schemas, run_tool,
 confirm_action, cancel_action, open_pending_actions.
@@ -10,8 +11,8 @@ from tools.registry import (CONTRACT_TOOLS, REGISTRY, ToolOutcome, ToolSpec, can
                             confirm_action,
                             open_pending_actions, openai_tool_schemas, run_tool)
 
-for _name in CONTRACT_TOOLS:                # list the tools in the contract's order
-    REGISTRY[_name] = REGISTRY.pop(_name)
+for _name in [*CONTRACT_TOOLS, *(n for n in list(REGISTRY) if n not in CONTRACT_TOOLS)]:
+    REGISTRY[_name] = REGISTRY.pop(_name)         # the contract's tools first, in its order
 
 __all__ = ["CONTRACT_TOOLS", "REGISTRY", "ToolOutcome", "ToolSpec", "cancel_action", "confirm_action", "open_pending_actions",
            "check_consent", "openai_tool_schemas", "run_tool"]

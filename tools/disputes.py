@@ -1,4 +1,5 @@
-"""dispute_transaction: open a dispute on one of the customer's charges (a write, confirmed in a later turn)."""
+"""dispute_transaction: open a dispute on one of the customer's charges (a write, confirmed in a later turn);
+list_disputes: the disputes already opened and where each stands."""
 
 from __future__ import annotations
 
@@ -80,3 +81,19 @@ def dispute_transaction(call: Call, args: DisputeArgs) -> dict:
     call.session.add(dispute)
     call.session.flush()
     return _state(dispute, txn, True)
+
+
+class ListDisputesArgs(ToolArgs):
+    status: Literal["open", "all"] = Field("all", description="Only disputes still being looked at, or every one.")
+
+
+@tool(scopes=("transactions:read",))
+def list_disputes(call: Call, args: ListDisputesArgs) -> dict:
+    """The customer's disputes: the charge (merchant, date, amount), when it was opened and its status."""
+    query = select(Dispute, Transaction).join(Transaction, Transaction.id == Dispute.transaction_id) \
+        .where(Dispute.customer_id == call.ctx.customer_id)
+    if args.status == "open":
+        query = query.where(Dispute.status.in_(("open", "provisional_credit")))
+    rows = call.session.execute(query.order_by(Dispute.created_at.desc())).all()
+    return {"disputes": [{**_state(dispute, txn, False), "opened": dispute.created_at.date().isoformat()}
+                         for dispute, txn in rows]}

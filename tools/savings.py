@@ -1,4 +1,5 @@
-"""savings_goal_plan (monthly and per-paycheque contributions, a micro-savings rule) and create_savings_goal (a write)."""
+"""savings_goal_plan (monthly and per-paycheque contributions, a micro-savings rule), list_savings_goals and
+create_savings_goal (a write)."""
 
 from __future__ import annotations
 
@@ -36,11 +37,15 @@ class GoalArgs(ToolArgs):
 
     @model_validator(mode="after")
     def _when(self):
-        if (self.target_date is None) == (self.months is None):
+        both = self.target_amount is not None and self.contribution is not None
+        if both and (self.target_date or self.months):
+            raise ValueError("with both target_amount and contribution, leave out the date: the plan works out when "
+                             "the target is reached")
+        if not both and (self.target_date is None) == (self.months is None):
             raise ValueError("give exactly one of target_date or months")
-        if (self.target_amount is None) == (self.contribution is None):
-            raise ValueError("give exactly one of target_amount (how much to save for) or contribution (how much "
-                             "you will save each time)")
+        if self.target_amount is None and self.contribution is None:
+            raise ValueError("give target_amount (how much to save for), contribution (how much you will save each "
+                             "time), or both")
         return self
 
 
@@ -61,6 +66,16 @@ def installments(today: date, target: date, cadence: str) -> int:
     else:
         count = (target - today).days // BANDS[cadence][2]
     return max(count, 1)
+
+
+PER_MONTH = {"weekly": Decimal(52) / 12, "biweekly": Decimal(26) / 12, "monthly": Decimal(1)}
+
+
+def _months_to_reach(args: GoalArgs) -> int:
+    """Whole months a regular contribution takes to cover what is left of the target."""
+    remaining = cents(args.target_amount) - cents(args.saved_so_far)
+    per_month = cents(args.contribution) * PER_MONTH[args.cadence]
+    return max(1, min(600, int(-(-remaining // per_month))))
 
 
 def _deadline(call: Call, args: GoalArgs) -> date:
@@ -102,7 +117,10 @@ def savings_goal_plan(call: Call, args: GoalArgs) -> dict:
     cadence detected from the customer's income, or given), a micro-savings rule aligned with their pay, and
     how the monthly amount compares with their average monthly cash surplus. Use it for "how much do I need to
     save each month for a 3000 trip in June", "can I afford to save 500 a month". With `contribution` instead of
-    a target it projects what a regular saving adds up to: "if I save 25 a week, what will I have by Christmas"."""
+    a target it projects what a regular saving adds up to: "if I save 25 a week, what will I have by Christmas";
+    with both it works out when the target is reached ("200 every payday, how long to 5k?")."""
+    if args.target_amount is not None and args.contribution is not None:
+        args = args.model_copy(update={"months": _months_to_reach(args), "contribution": None})
     target = _deadline(call, args)
     if args.contribution is not None:
         return _projection(call, args, target)
@@ -174,6 +192,24 @@ def _plan_goal(call: Call, args: CreateGoalArgs) -> Proposal:
                f"saving {show(contribution, currency)} {args.cadence}{into}")
     resolved = {"contribution": float(contribution)} | ({"account": account} if account else {})
     return Proposal(summary=summary, args=args.model_dump(mode="json", exclude_none=True) | resolved)
+
+
+class ListGoalsArgs(ToolArgs):
+    status: Literal["active", "all"] = Field("active", description="Only active goals, or every goal.")
+
+
+@tool(scopes=("accounts:read",))
+def list_savings_goals(call: Call, args: ListGoalsArgs) -> dict:
+    """The customer's savings goals: target, saved so far, target date and regular contribution of each."""
+    query = select(SavingsGoal).where(SavingsGoal.customer_id == call.ctx.customer_id)
+    if args.status == "active":
+        query = query.where(SavingsGoal.status == "active")
+    goals = call.session.scalars(query.order_by(SavingsGoal.created_at, SavingsGoal.id)).all()
+    return {"goals": [{"name": g.name, "target_amount": amount(g.target_amount), "saved": amount(g.saved_amount),
+                       "target_date": g.target_date.isoformat() if g.target_date else None,
+                       "contribution": amount(g.contribution) if g.contribution else None,
+                       "cadence": g.contribution_cadence, "status": g.status, "currency": g.currency}
+                      for g in goals]}
 
 
 @tool(scopes=("goals:write",), writes=True, prepare=_plan_goal)

@@ -10,21 +10,22 @@ from functools import lru_cache
 import yaml
 from jinja2 import ChainableUndefined, Environment, FileSystemLoader
 
+from copilot.agent.capabilities import capability_table
 from copilot.agent.extract import best_sentences
 from copilot.agent.formatting import FILTERS
+from copilot.agent.planner import Plan
 from copilot.agent.state import Profile
 from copilot.agent.turn import TurnContext
 from copilot.compliance import Evidence, filter_output
 from copilot.compliance.types import Decision
 from copilot.consent import current_state
+from copilot.context import KnowledgeHit
 from copilot.prompts import PROMPTS
 
 ANSWERS = PROMPTS / "answers"
 CITATION = re.compile(r"\[([a-z0-9][a-z0-9._-]*#[a-z0-9._-]+)\]")
 SENTENCE_END = re.compile(r"(?<=[.!?:])\s+|\n+")
 PROJECTIONS = {"debt_payoff_plan", "savings_goal_plan", "cash_flow_forecast", "credit_guidance", "budget_status"}
-FLAG_INTENTS = {"fraud_check": "fraud", "freeze_card": "fraud", "dispute": "fraud", "complaint": "complaint",
-                "hardship": "hardship"}
 # Wording the bank approves outside any tool or document (crisis lines in the vulnerable-customer reply).
 APPROVED_FACTS = ["Emergency services: 911. 988 Suicide & Crisis Lifeline: call or text 988."]
 
@@ -39,20 +40,19 @@ def _env() -> Environment:
 
 
 @lru_cache(maxsize=1)
-def _phrases() -> dict:
-    return yaml.safe_load((ANSWERS / "_phrases.yaml").read_text(encoding="utf-8"))
+def _capabilities_phrase() -> str:
+    return yaml.safe_load((ANSWERS / "_phrases.yaml").read_text(encoding="utf-8"))["capabilities"].strip()
 
 
 def render(template: str, **values) -> str:
-    phrases = _phrases()
-    values.setdefault("phrases", phrases["intents"])
-    values.setdefault("capabilities", phrases["capabilities"].strip())
+    values.setdefault("capabilities", _capabilities_phrase())
     text = _env().get_template(f"{template}.j2").render(**values)
     text = re.sub(r"(?m)^(- .*)\n(?!- |\n)", r"\1\n\n", text)      # a sentence after a list is not its last item
     return re.sub(r"\n{3,}", "\n\n", text).strip()
 
 
-def _outcome_text(outcome, turn: TurnContext) -> str:
+def outcome_text(outcome, plan: Plan | None, hits: list[KnowledgeHit], query: str) -> str:
+    """One tool outcome in words."""
     if outcome.status == "consent_required":
         consent = outcome.consent or {}
         return render("consent_required", purposes=list(consent.get("purposes", {}).values()),
@@ -64,17 +64,17 @@ def _outcome_text(outcome, turn: TurnContext) -> str:
     if outcome.status != "ok":
         return render("problem", error=plain_error(outcome.error))
     result = dict(outcome.result or {})
+    data = plan.data if plan else {}
     if outcome.name == "search_knowledge":
         quotes = [{"text": text, "citation": hit.citation}
-                  for text, hit in best_sentences(outcome.args.get("query", turn.user_text), turn.hits)]
+                  for text, hit in best_sentences(outcome.args.get("query", query), hits)]
         return render("search_knowledge", answerable=result.get("answerable", False), quotes=quotes)
     if outcome.name == "handoff_to_agent":
-        return render("handoff_to_agent", vulnerable=bool(turn.plan and turn.plan.data.get("vulnerable")),
+        return render("handoff_to_agent", vulnerable=bool(data.get("vulnerable")),
                       position_in_queue=result.get("position_in_queue"))
     if outcome.name == "spending_summary":
         result.setdefault("scope", outcome.args.get("merchant") or outcome.args.get("category"))
-    context = {**(turn.plan.data if turn.plan else {}), **result}
-    return render(outcome.name, args=outcome.args, **context)
+    return render(outcome.name, args=outcome.args, **{**data, **result})
 
 
 def plain_error(error: str | None) -> str:
@@ -83,37 +83,26 @@ def plain_error(error: str | None) -> str:
     return re.sub(r"\b([a-z]+)_([a-z_]+)\b", lambda m: m.group(0).replace("_", " "), text)
 
 
-def compose(turn: TurnContext) -> str:
-    """The offline provider's answer for this turn."""
-    plan, profile = turn.plan, turn.profile
-    sections = []
-    if plan.reply == "consent_manage":
-        plan.data["consents"] = consent_rows(turn)
-    reply = render(plan.reply, first_name=profile.first_name, **plan.data) if plan.reply else ""
-    if reply and not plan.data.get("ask_after"):
-        sections.append(reply)
+def compose(plan: Plan, outcomes: list, hits: list[KnowledgeHit], profile: Profile, query: str,
+            consents: list[dict] | None = None) -> str:
+    """The offline provider's answer: the plan's own reply (a question, a preface) and each tool's outcome."""
+    table = capability_table().capabilities
+    data = {**plan.data, "consents": consents or []}
+    reply = render(plan.reply, first_name=profile.first_name, **data) if plan.reply else ""
     latest = {}
-    for outcome in turn.outcomes:
+    for outcome in outcomes:
         latest[outcome.name] = outcome
-    skip = {"search_transactions", "fraud_alerts"} if plan.intent == "dispute" else set()
+    looked_up = {table[c].lookup for c in plan.capabilities if c in table and table[c].lookup}
+    quiet = (looked_up | {"fraud_alerts"}) if looked_up else set()
+    sections = [reply] if reply and not plan.data.get("ask_after") else []
     for name, outcome in latest.items():
-        if name in skip or (name == "handoff_to_agent" and plan.intent == "complaint" and outcome.status == "ok"):
+        if name in quiet and outcome.status == "ok" or \
+                (name == "handoff_to_agent" and "complaint" in plan.capabilities and outcome.status == "ok"):
             continue
-        sections.append(_outcome_text(outcome, turn))
-    if plan.data.get("dispute_candidates") is not None and "dispute_transaction" not in latest:
-        sections.append(render("clarify_transaction", candidates=plan.data["dispute_candidates"]))
+        sections.append(outcome_text(outcome, plan, hits, query))
     if reply and plan.data.get("ask_after"):
         sections.append(reply)
     return "\n\n".join(s for s in sections if s)
-
-
-def consent_rows(turn: TurnContext) -> list[dict]:
-    from copilot.consent import active_consents
-
-    with turn.tool_ctx.db.session() as session:
-        return [{"purpose": c.purpose, "granted": c.granted_at.date().isoformat(),
-                 "expires": c.expires_at.date().isoformat() if c.expires_at else None}
-                for c in active_consents(session, turn.tool_ctx.customer_id, turn.tool_ctx.now)]
 
 
 def confirmation(outcome, profile: Profile) -> str:
@@ -132,10 +121,10 @@ def evidence(turn: TurnContext) -> Evidence:
     own = [profile.email, profile.phone, *profile.account_last4, *(c.last4 for c in profile.cards)]
     with turn.tool_ctx.db.session() as session:
         marketing = "marketing:offers" in current_state(session, profile.customer_id, turn.tool_ctx.now).scopes
-    flags = set(turn.state.flags) | set(flags_for(turn))
+    flags = set(turn.state.flags) | set(flags_for(turn.plan))
     used = {o.name for o in turn.outcomes if o.status == "ok"}
-    ledger = [turn.plan.data["consents"]] if turn.plan and "consents" in turn.plan.data else []
-    return Evidence(tool_results=[grounding(o) for o in turn.outcomes] + ledger,
+    pending = [{"pending": action} for action in turn.pending]
+    return Evidence(tool_results=[grounding(o) for o in turn.outcomes] + turn.consents + pending,
                     kb_chunks=[h.text for h in turn.hits] + APPROVED_FACTS, customer_messages=[turn.user_text],
                     own_identifiers=own, citations=turn.citations, flags=flags, marketing_consent=marketing,
                     has_projection=bool(used & PROJECTIONS) if turn.plan else None,
@@ -149,7 +138,7 @@ def grounding(outcome) -> dict:
             "error": outcome.error}
 
 
-def release(draft: str, turn: TurnContext, route: str) -> tuple[str, Decision]:
+def release(draft: str, turn: TurnContext) -> tuple[str, Decision]:
     """Run the output filters; a blocked answer is replaced by the policy's customer-facing message."""
     decision = filter_output(draft, evidence(turn))
     return (decision.message if decision.blocked else decision.text), decision
@@ -159,9 +148,9 @@ def cited(text: str) -> list[str]:
     return list(dict.fromkeys(CITATION.findall(text)))
 
 
-def flags_for(turn: TurnContext) -> list[str]:
-    intents = turn.plan.intents or [turn.plan.intent] if turn.plan else []
-    return [FLAG_INTENTS[i] for i in intents if i in FLAG_INTENTS]
+def flags_for(plan: Plan | None) -> list[str]:
+    table = capability_table().capabilities
+    return [table[c].flag for c in (plan.capabilities if plan else []) if c in table and table[c].flag]
 
 
 def sentences(text: str) -> list[str]:

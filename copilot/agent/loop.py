@@ -16,26 +16,29 @@ from langchain_core.messages import AIMessage, HumanMessage, ToolMessage
 from sqlalchemy import select
 
 from copilot import audit
-from copilot.agent import composer, rules
+from copilot.agent import composer, dialogue
 from copilot.agent.history import budgeted_history
-from copilot.agent.intents import classifier_for
 from copilot.agent.middleware import llm_middleware
+from copilot.agent.offline_model import plan_of
 from copilot.agent.planner import Planner
 from copilot.agent.providers import make_chat_model
 from copilot.agent.routing import decide_route
-from copilot.agent.state import DialogueState, load_profile
-from copilot.agent.turn import TurnContext
+from copilot.agent.state import DialogueState, LastRequest, load_profile
 from copilot.agent.toolkit import langchain_tools
+from copilot.agent.turn import Frame, TurnContext
 from copilot.agent.visuals import ui_blocks
-from copilot.compliance import PiiVault, guard_input
+from copilot.compliance import guard_input
 from copilot.compliance.types import Decision
+from copilot.compliance.untrusted import untrusted
 from copilot.config import load_settings
+from copilot.consent import active_consents
 from copilot.context import ToolContext
+from copilot.nlu.model import get_understanding
 from copilot.prompts import system_prompt
 from copilot.runtime import Runtime
-from copilot.store.models import Conversation, Message, TurnTrace
+from copilot.store.models import Conversation, Handoff, Message, TurnTrace
 from copilot.tokens import count_tokens
-from tools import cancel_action, confirm_action, open_pending_actions
+from tools import cancel_action, check_consent, confirm_action, open_pending_actions
 
 
 def mentioned_card(outcome) -> str | None:
@@ -96,14 +99,14 @@ class Copilot:
         self.runtime = runtime
         self.settings = runtime.settings if provider is None else \
             load_settings(**{**runtime.settings.model_dump(), "provider": provider})
-        self.planner = Planner(classifier_for(self.settings))
+        self.planner = Planner()
 
     @cached_property
     def agent(self):
         llm = self.settings.provider_kind != "offline"
-        return create_agent(make_chat_model(self.settings), langchain_tools(),
+        return create_agent(make_chat_model(self.settings, self.planner), langchain_tools(),
                             system_prompt=system_prompt() if llm else None,
-                            middleware=llm_middleware(self.settings, self.planner) if llm else (),
+                            middleware=llm_middleware(self.settings) if llm else (),
                             context_schema=TurnContext)
 
     @cached_property
@@ -132,12 +135,16 @@ class Copilot:
     # --- one turn -----------------------------------------------------------------------------------------
     def send(self, conversation_id: str, text: str, *, customer_id: str | None = None, actor: str | None = None,
              role: str = "customer", client_message_id: str | None = None) -> TurnResult:
+        from copilot.compliance.vault import open_vault, tokenize_turn
+
         started = time.perf_counter()
         with self.runtime.db.session() as session:
             conversation = self._conversation(session, conversation_id, customer_id)
             if client_message_id:
                 replay = self._replay(session, conversation_id, client_message_id)
                 if replay:
+                    replay.answer = open_vault(self.runtime.db, self.settings, conversation_id).restore(
+                        replay.answer, strict=role != "customer")
                     return replay
             customer_id = conversation.customer_id
             state = DialogueState.model_validate(conversation.state or {})
@@ -145,12 +152,13 @@ class Copilot:
         ctx = ToolContext(db=self.runtime.db, settings=self.settings, customer_id=customer_id,
                           actor=actor or f"customer:{customer_id}", role=role, now=self.settings.now(),
                           conversation_id=conversation_id, retriever=self.runtime.retriever)
-        turn = TurnContext(tool_ctx=ctx, state=state, profile=profile, user_text=text, planner=self.planner)
-        guard = guard_input(text)
+        guard, text, vault = tokenize_turn(self.runtime.db, self.settings, conversation_id, customer_id,
+                                           lambda v, raw=text: guard_input(raw, vault=v))  # from here on: placeholders
+        turn = TurnContext(tool_ctx=ctx, state=state, profile=profile, user_text=text)
         if guard.blocked:
             answer, route, output, tokens = guard.message, "blocked", None, (0, 0)
         else:
-            answer, route, output, tokens = self._think(turn, guard.text)
+            answer, route, output, tokens = self._think(turn, text)
         result = TurnResult(
             conversation_id=conversation_id, route=route, answer=answer,
             tools=[{"name": o.name, "args": o.args, "allowed": o.allowed, "status": o.status} for o in turn.outcomes],
@@ -162,9 +170,10 @@ class Copilot:
                                 None),
             consent_request=next((o.consent for o in turn.outcomes if o.status == "consent_required"), None),
             ui=ui_blocks(turn.outcomes) if route == "answer" else [],
-            intent=turn.plan.intent if turn.plan else None, provider=self.settings.provider)
+            intent=turn.plan.capability if turn.plan else None, provider=self.settings.provider)
         result.latency_ms = round((time.perf_counter() - started) * 1000, 2)
         self._persist(turn, result, guard, output, client_message_id)
+        result.answer = vault.restore(result.answer, strict=role != "customer")     # stored as placeholders
         return result
 
     def stream(self, conversation_id: str, text: str, **kwargs) -> Iterator[dict]:
@@ -186,68 +195,100 @@ class Copilot:
         yield {"type": "done", "result": result.to_dict()}
 
     def _think(self, turn: TurnContext, text: str) -> tuple[str, str, Decision | None, tuple[int, int]]:
-        """Confirmation of a pending write, or a trip through the agent loop; then route and output filters."""
-        pending = open_pending_actions(turn.tool_ctx)
-        answer = rules.yes_or_no(text) if pending else None
-        correcting = answer == "deny" and rules.is_correction(text) and len(text.split()) > 3
-        if answer and not correcting:
-            act = confirm_action if answer == "affirm" else cancel_action
-            turn.outcomes.extend(act(turn.tool_ctx, action["id"]) for action in pending)
-            draft = "\n\n".join(composer.confirmation(outcome, turn.profile) for outcome in turn.outcomes)
-            prompt = completion = 0
+        """A person has the conversation (relay); a reply to a pending write (run or cancel it); or a trip through
+        the agent loop, after which a write still waiting is asked about again. Then route and output filters."""
+        prompt = completion = 0
+        turn.pending = open_pending_actions(turn.tool_ctx)
+        settled = dialogue.decide(get_understanding().read(text), turn.pending, turn.tool_ctx.now.date()) \
+            if turn.pending else None
+        if self._with_agent(turn.tool_ctx.conversation_id):
+            draft, route = composer.render("relayed"), "handoff"
+        elif settled:
+            act = confirm_action if settled == "affirm" else cancel_action
+            turn.outcomes.append(act(turn.tool_ctx, turn.pending[-1]["id"]))
+            for action in turn.pending[:-1]:                 # older proposals were superseded by the last one
+                cancel_action(turn.tool_ctx, action["id"])
+            draft, route = composer.confirmation(turn.outcomes[-1], turn.profile), "answer"
         else:
             draft, prompt, completion = self._run_agent(turn, text)
-            if correcting or any(o.status == "confirm" for o in turn.outcomes):
-                for action in pending:              # a new request supersedes what was waiting for a yes
-                    cancel_action(turn.tool_ctx, action["id"])
-        route = decide_route(turn)
-        final, output = composer.release(draft, turn, route)
+            route = decide_route(turn, draft)
+            proposed = {o.pending_action["id"] for o in turn.outcomes if o.status == "confirm" and o.pending_action}
+            for action in turn.pending:
+                if action["id"] in proposed:
+                    continue
+                if proposed or route == "clarify" and turn.plan and turn.plan.capability == \
+                        self.planner.capability_of_tool(action["tool"]):
+                    cancel_action(turn.tool_ctx, action["id"])        # a new proposal supersedes the old one
+                else:
+                    draft += "\n\n" + composer.render("still_pending", summary=action["summary"])
+        final, output = composer.release(draft, turn)
         if output and output.blocked:
             route = "blocked"
         return final, route, output, (prompt or count_tokens(text), completion or count_tokens(final))
 
+    def _with_agent(self, conversation_id: str) -> bool:
+        """A support agent has taken this conversation's hand-off: the copilot stays quiet until it is handed back."""
+        with self.runtime.db.session() as session:
+            return session.scalar(select(Handoff.id).where(Handoff.conversation_id == conversation_id,
+                                                           Handoff.status == "assigned").limit(1)) is not None
+
+    def _frame(self, turn: TurnContext) -> Frame:
+        with self.runtime.db.session() as session:
+            turn.consents = [{"purpose": untrusted(c.purpose), "granted": c.granted_at.date().isoformat(),
+                              "expires": c.expires_at.date().isoformat() if c.expires_at else None}
+                             for c in active_consents(session, turn.tool_ctx.customer_id, turn.tool_ctx.now)]
+        return Frame(state=turn.state, profile=turn.profile, today=turn.tool_ctx.now.date(), role=turn.tool_ctx.role,
+                     consents=turn.consents)
+
     def _run_agent(self, turn: TurnContext, text: str) -> tuple[str, int, int]:
         llm = self.settings.provider_kind != "offline"
-        vault = PiiVault()
-        message = vault.tokenize(text)[0] if llm else text
-        history = [type(m)(vault.tokenize(str(m.content))[0]) for m in budgeted_history(
-            self.runtime.db, turn.tool_ctx.conversation_id, self.settings.context_budget_tokens)] if llm else []
+        frame = self._frame(turn).message()
+        history = budgeted_history(self.runtime.db, turn.tool_ctx.conversation_id,
+                                   self.settings.context_budget_tokens) if llm else [frame]
         try:
-            state = self.agent.invoke({"messages": [*history, HumanMessage(message)]}, context=turn)
+            state = self.agent.invoke({"messages": [*history, HumanMessage(text)]}, context=turn)
         except Exception as exc:                     # noqa: BLE001 - any endpoint failure falls back, never crashes
             if not llm:
                 raise
             turn.untrusted_rules.append(f"llm_unavailable:{type(exc).__name__}")
             turn.outcomes.clear()
             turn.hits.clear()
-            state = self.offline_agent.invoke({"messages": [HumanMessage(text)]}, context=turn)
+            state = self.offline_agent.invoke({"messages": [frame, HumanMessage(text)]}, context=turn)
         messages = state["messages"]
+        turn.plan = plan_of(messages)
         final = next((m for m in reversed(messages) if isinstance(m, AIMessage) and not m.tool_calls), None)
-        draft = vault.restore(str(final.content)) if final and llm else (str(final.content) if final else "")
+        draft = str(final.content) if final else ""
+        if turn.plan and turn.plan.route == "clarify" and turn.plan.data.get("tool"):
+            refusal = check_consent(turn.tool_ctx, turn.plan.data["tool"])   # no point asking which card first
+            if refusal:
+                turn.outcomes.append(refusal)
+                draft = composer.outcome_text(refusal, turn.plan, [], text)
         usage = [m.usage_metadata for m in messages if isinstance(m, AIMessage) and m.usage_metadata]
         if usage:
             return draft, sum(u["input_tokens"] for u in usage), sum(u["output_tokens"] for u in usage)
         seen = [m for m in messages if isinstance(m, (HumanMessage, ToolMessage))]
         return draft, sum(count_tokens(str(m.content)) for m in seen), 0
 
+    def _remember(self, turn: TurnContext, route: str) -> None:
+        """What the next turn needs: the question asked, the request carried out, the card or charge talked about."""
+        state, plan = turn.state, turn.plan
+        state.turns += 1
+        state.misunderstandings = state.misunderstandings + 1 if route == "clarify" else 0
+        state.awaiting = plan.awaiting if plan and route in ("clarify", "answer") else None
+        if plan and plan.capability and route not in ("blocked", "clarify") and plan.calls:
+            state.last = LastRequest(capability=plan.capability, slots=plan.slots, topics=plan.topics, route=route)
+        for outcome in turn.outcomes:
+            for key, found in (("card", mentioned_card(outcome)), ("transaction", mentioned_charge(outcome))):
+                if found:
+                    state.focus[key] = found
+        for flag in composer.flags_for(plan):
+            state.flag(flag)
+
     # --- persistence -------------------------------------------------------------------------------------
     def _persist(self, turn: TurnContext, result: TurnResult, guard: Decision, output: Decision | None,
                  client_message_id: str | None) -> None:
         ctx, now = turn.tool_ctx, turn.tool_ctx.now
-        turn.state.turns += 1
-        turn.state.misunderstandings = turn.state.misunderstandings + 1 if result.route == "clarify" else 0
-        turn.state.awaiting = {}
-        if turn.plan and result.route == "clarify" and turn.plan.data.get("tool"):
-            turn.state.last_intent = turn.plan.intent          # the answer to our question continues this request
-            turn.state.awaiting = {"tool": turn.plan.data["tool"], "partial": turn.plan.data.get("partial", {})}
-        if turn.plan and result.route not in ("blocked", "clarify"):
-            turn.state.last_intent = turn.plan.intent
-            for outcome in turn.outcomes:
-                turn.state.last_args[outcome.name] = outcome.args
-                turn.state.last_card_id = mentioned_card(outcome) or turn.state.last_card_id
-                turn.state.last_transaction_id = mentioned_charge(outcome) or turn.state.last_transaction_id
-            for flag in composer.flags_for(turn):
-                turn.state.flag(flag)
+        self._remember(turn, result.route)
         with self.runtime.db.session() as session:
             conversation = self._conversation(session, ctx.conversation_id, None)
             user = Message(conversation_id=conversation.id, role="user", author=ctx.actor, content=turn.user_text,

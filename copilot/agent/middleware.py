@@ -1,7 +1,7 @@
-"""Middleware for the LLM path: lean tool selection and a budgeted context, one repair round, bounded steps.
+"""Middleware for the LLM path: the same capabilities choose the tools, a budgeted context, bounded steps.
 
-The offline planner needs none of this; an LLM gets only the tools the classifier finds relevant (plus
-knowledge search and hand-off), tool results trimmed to the budget, and at most a few model steps.
+An LLM gets only the tools of the capabilities the understanding model finds likely (plus knowledge search and
+hand-off), tool results trimmed to the budget, and at most a few model steps.
 """
 
 from __future__ import annotations
@@ -9,41 +9,32 @@ from __future__ import annotations
 from langchain.agents.middleware import AgentMiddleware, ModelCallLimitMiddleware
 from langchain_core.messages import SystemMessage, ToolMessage
 
-from copilot.agent.planner import TOOL_FOR, Plan, Planner
+from copilot.agent.capabilities import capability_table
 from copilot.agent.turn import TurnContext
 from copilot.config import Settings
+from copilot.nlu.model import get_understanding
 from copilot.prompts import system_prompt
 from copilot.tokens import count_tokens
 
 ALWAYS = ("search_knowledge", "handoff_to_agent")
-RELATED = {"dispute": ("search_transactions", "fraud_alerts", "dispute_transaction"),
-           "fraud_check": ("fraud_alerts", "freeze_card", "dispute_transaction", "search_transactions"),
-           "debt_payoff": ("debt_payoff_plan", "credit_guidance"), "savings_plan": ("savings_goal_plan", "cash_flow_forecast"),
-           "create_goal": ("create_savings_goal", "savings_goal_plan"), "freeze_card": ("freeze_card",),
-           "budget_status": ("budget_status", "spending_summary"), "set_budget": ("set_budget", "budget_status")}
-DECLINE = {"out_of_scope", "investment_advice"}
+LIKELY = 0.1             # a capability at least this likely lends the model its tools
+DECLINE = 0.6            # a declining capability this likely makes a tool-less answer a decline
 TOOL_RESULT_SHARE = 0.45
 
 
 class ToolSelection(AgentMiddleware):
-    """Bind only the tools relevant to the message's top intents; record the intent for routing."""
-
-    def __init__(self, planner: Planner) -> None:
-        super().__init__()
-        self.planner = planner
+    """Bind only the tools of the likely capabilities; note the route the table suggests."""
 
     def wrap_model_call(self, request, handler):
         turn: TurnContext = request.runtime.context
-        ranking = self.planner.classifier.rank(turn.user_text, top=3)
+        reading = get_understanding().read(turn.user_text)
+        scored = capability_table().scored(reading.actions, reading.topics)
         wanted = set(ALWAYS)
-        for score in ranking:
-            wanted.update(RELATED.get(score.intent, ()))
-            if score.intent in TOOL_FOR:
-                wanted.add(TOOL_FOR[score.intent])
-        if turn.plan is None:
-            top = ranking[0]
-            turn.plan = Plan(top.intent, top.confidence, route="decline" if top.intent in DECLINE and
-                             top.confidence >= 0.6 else "answer")
+        for score, capability, _ in scored[:3]:
+            if score >= LIKELY:
+                wanted.update(capability.tools + ([capability.lookup] if capability.lookup else []))
+        top_score, top, _ = scored[0]
+        turn.hint = top.route if top_score >= DECLINE else None
         tools = [t for t in request.tools if getattr(t, "name", None) in wanted]
         system = SystemMessage(system_prompt(turn.profile.first_name))
         return handler(request.override(tools=tools, system_message=system))
@@ -71,6 +62,6 @@ class ContextBudget(AgentMiddleware):
         return handler(request.override(messages=trimmed[::-1]))
 
 
-def llm_middleware(settings: Settings, planner: Planner) -> list[AgentMiddleware]:
-    return [ToolSelection(planner), ContextBudget(settings.context_budget_tokens),
+def llm_middleware(settings: Settings) -> list[AgentMiddleware]:
+    return [ToolSelection(), ContextBudget(settings.context_budget_tokens),
             ModelCallLimitMiddleware(run_limit=4, exit_behavior="end")]

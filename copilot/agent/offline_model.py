@@ -1,31 +1,50 @@
-"""The embedded `offline` provider as a LangChain chat model: the planner decides tool calls, the composer answers.
+"""The embedded `offline` provider as a LangChain chat model: the understanding model reads the customer's message,
+the planner decides the tool calls, the composer answers once their results are in.
 
-It runs inside the same create_agent loop as any LLM, so the consent gate, filters, audit and trace are shared.
-The per-turn state comes from the graph's runtime context (langgraph `get_runtime`).
+Like pydantic-ai's FunctionModel it sees only the messages: the Frame (dialogue state, the customer's names, the
+day), the customer's message, its own earlier steps (the plan rides along in `additional_kwargs`) and the tool
+results. It runs inside the same create_agent loop as any LLM, so the consent gate, filters and audit are shared.
 """
 
 from __future__ import annotations
 
 import uuid
+from typing import Any
 
 from langchain_core.language_models import BaseChatModel
-from langchain_core.messages import AIMessage, BaseMessage, HumanMessage
+from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, ToolMessage
 from langchain_core.outputs import ChatGeneration, ChatResult
-from langgraph.runtime import get_runtime
+from pydantic import ConfigDict
 
 from copilot.agent.composer import compose
-from copilot.agent.planner import ToolCall
-from copilot.agent.turn import TurnContext
-from tools import check_consent
+from copilot.agent.planner import Plan, Planner, ToolCall
+from copilot.agent.turn import Frame
+from copilot.context import KnowledgeHit
+from copilot.nlu.model import get_understanding
+from tools import ToolOutcome
 
 
-def _tool_message(calls: list[ToolCall]) -> AIMessage:
-    return AIMessage(content="", tool_calls=[{"name": c.name, "args": c.args, "id": f"call_{uuid.uuid4().hex[:12]}"}
-                                             for c in calls])
+def _step(plan: Plan, calls: list[ToolCall] | None = None, content: str = "") -> AIMessage:
+    tool_calls = [{"name": c.name, "args": c.args, "id": f"call_{uuid.uuid4().hex[:12]}"} for c in calls or []]
+    return AIMessage(content=content, tool_calls=tool_calls, additional_kwargs={"plan": plan.to_dict()})
+
+
+def plan_of(messages: list[BaseMessage]) -> Plan | None:
+    """The offline model's latest plan in a conversation's messages (the loop reads it to update the state)."""
+    step = next((m for m in reversed(messages) if isinstance(m, AIMessage) and "plan" in m.additional_kwargs), None)
+    return Plan.from_dict(step.additional_kwargs["plan"]) if step else None
+
+
+def _hits(outcomes: list[ToolOutcome]) -> list[KnowledgeHit]:
+    return [KnowledgeHit(audience=o.result.get("audience", "customer"), **hit)
+            for o in outcomes if o.name == "search_knowledge" and o.result for hit in o.result.get("hits", [])]
 
 
 class OfflinePlannerModel(BaseChatModel):
     """Deterministic, no network: plan on the customer's message, compose once the tool results are in."""
+
+    model_config = ConfigDict(arbitrary_types_allowed=True)
+    planner: Any = None
 
     @property
     def _llm_type(self) -> str:
@@ -35,23 +54,21 @@ class OfflinePlannerModel(BaseChatModel):
         return self
 
     def _generate(self, messages: list[BaseMessage], stop=None, run_manager=None, **kwargs) -> ChatResult:
-        turn: TurnContext = get_runtime().context
-        if isinstance(messages[-1], HumanMessage):
-            turn.plan = turn.planner.plan(turn.user_text, turn.state, turn.profile, turn.tool_ctx.now.date(),
-                                          turn.tool_ctx.role)
-            self._consent_before_questions(turn)
-            reply = _tool_message(turn.plan.calls) if turn.plan.calls else AIMessage(content=compose(turn))
+        planner: Planner = self.planner or Planner()
+        frame = Frame.of(messages)
+        asked = max(i for i, m in enumerate(messages) if isinstance(m, HumanMessage))
+        text = str(messages[asked].content)
+        since = messages[asked + 1:]
+        plan = plan_of(since)
+        outcomes = [ToolOutcome.model_validate(m.artifact) for m in since if isinstance(m, ToolMessage) and m.artifact]
+        if plan is None:
+            plan = planner.plan(get_understanding().read(text), frame.state, frame.profile, frame.today, frame.role)
+            calls = plan.calls
         else:
-            more = turn.planner.next_calls(turn.plan, turn.outcomes, turn.profile)
-            reply = _tool_message(more) if more else AIMessage(content=compose(turn))
+            calls = planner.next_calls(plan, outcomes)
+        if calls:
+            reply = _step(plan, calls)
+        else:
+            planner.offered(plan, outcomes)
+            reply = _step(plan, content=compose(plan, outcomes, _hits(outcomes), frame.profile, text, frame.consents))
         return ChatResult(generations=[ChatGeneration(message=reply)])
-
-    @staticmethod
-    def _consent_before_questions(turn: TurnContext) -> None:
-        """No point asking "which card?" when the customer hasn't allowed card actions: ask for consent first."""
-        tool = turn.plan.data.get("tool")
-        if turn.plan.route == "clarify" and tool:
-            refusal = check_consent(turn.tool_ctx, tool)
-            if refusal:
-                turn.outcomes.append(refusal)
-                turn.plan.reply = None

@@ -1,53 +1,35 @@
-"""The offline planner: from a message and the dialogue state to a plan (tool calls, or a direct route).
+"""The planner: what the understanding model read, plus the dialogue state, becomes a plan (tool calls or a question).
 
-Understanding = classifier ranking + precision rules + slots; planning = which tools with which arguments,
-or a clarifying question when confidence is low or a needed slot is missing. Multi-step goals (dispute a
-charge found by a search) continue in `next_calls` once the first tool results are in.
+It knows no intents: the capability comes from the table's triggers, the arguments from its slots. Repair comes
+first (an answer to the copilot's own question, then a follow-up that changes the last request), then new requests,
+several in one message when the model reads several. A multi-step capability (dispute: find the charge, then
+dispute it) continues in `next_calls` once the lookup's results are in.
 """
 
 from __future__ import annotations
 
-import math
-import re
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from datetime import date
 
-from copilot.agent import rules, slots as slot_lib
-from copilot.agent.intents import IntentClassifier, IntentScore
-from copilot.agent.state import DialogueState, Profile
+from copilot.agent import resolve, safety
+from copilot.agent.capabilities import Capability, CapabilityTable, Slot, capability_table
+from copilot.agent.state import Awaiting, DialogueState, Profile
+from copilot.nlu import values
+from copilot.nlu.encoding import Span
+from copilot.nlu.model import Reading, get_understanding
+from copilot.nlu.values import ValueProblem
 
-ACCEPT = 0.45          # a follow-up with a weaker top intent than this leans on the conversation's last request
-AMBIGUOUS = 0.22       # below this, with no rule or context, we ask instead of guessing
-BANKING_OFF_TOPIC = 0.8   # an "out of scope" guess below this about a banking subject goes to the knowledge base
-CLOSE_CALL = (0.30, 0.85)  # below 0.30, ask when the runner-up is nearly as likely
-SMALL_TALK = {"greeting", "thanks", "goodbye", "capabilities"}
-TOOL_INTENTS = {"balance", "transactions", "spending", "budget_status", "set_budget", "bills", "debt_payoff",
-                "savings_plan", "create_goal", "fraud_check", "freeze_card", "unfreeze_card", "dispute",
-                "credit_guidance", "cash_flow"}
-SPLIT = re.compile(r"\s*(?:\band (?:also|still|then)\b|\bwhile (?:still )?|\bplus\b|;|\?\s+(?=\w)|\. (?=\w)|"
-                   r",? and (?=(?:can|could|how|what|when|where|which|will|should|is|are|do|am|tell|show|set|freeze|"
-                   r"save|give|check|make|also|list)\b))\s*", re.I)
-STATUS_QUESTION = re.compile(r"\b(refund|pending|still waiting|hasn'?t (arrived|shown|come|cleared|gone|changed|updated)|"
-                             r"not (arrived|received|showing|shown|cleared|changed|updated)|where is my|why (is|was|has))\b",
-                             re.I)
-# An agent asking about their own authority or our procedures ("what's my goodwill limit?").
-AGENT_PROCEDURE = re.compile(r"\b(what'?s|what is|what are) (my|our|the)\b.{0,25}\b(limits?|authority|process|procedure|"
-                             r"polic(y|ies)|script|steps|rules)\b|\bam i (allowed|able|authori[sz]ed) to\b", re.I)
-REFUND = re.compile(r"\brefund", re.I)
-LOST_OR_STOLEN = re.compile(r"\b(lost|stolen|stole|missing|misplaced|can'?t find|nicked|taken)\b", re.I)
-SHOW = re.compile(r"^\s*(please |can you |could you )?(show|list|find|pull up|get)\b", re.I)
-LARGEST = re.compile(r"\b(biggest|largest|most expensive|highest|priciest)\b.{0,15}\b(purchases?|transactions?|payments?|"
-                     r"charges?|expenses?|buys?|things?)\b", re.I)
-EXTRA = re.compile(r"\b(extra|additional|on top of|more than (the |my )?minimums?)\b", re.I)
-EXISTING_TRANSFERS = re.compile(r"\b(am i|are we|do i|did i|is)\b.{0,30}\b(still )?(moving|transferring|putting|sending|"
-                                r"saving|paying)\b|\b(set (that|it|this) up|standing orders?|automatic (transfers?|savings?)|"
-                                r"auto[- ]?save|recurring transfers?)\b", re.I)
-PRICE_QUESTION = re.compile(r"\b(price|went up|gone up|increase[ds]?|more expensive|raised|hike)\b", re.I)
-PER_MONTH = {"weekly": 52 / 12, "biweekly": 26 / 12, "monthly": 1.0}
-GENERIC_CARD_WORDS = {"card", "the", "my", "everyday", "premier", "household", "business", "student", "debit"}
-KNOWLEDGE_QUERY = {"complaint": "how to make a complaint and complaint timelines",
-                   "hardship": "financial hardship help and payment arrangements",
-                   "investment_advice": "investment advice boundary we do not give personalised investment advice"}
+ACCEPT = 0.45     # a capability this likely is carried out without asking
+LEAN = 0.2        # below this a message leans on the conversation, or the copilot asks what was meant
+ALSO = 0.7        # a further capability in the same message needs this much
+NEW_REQUEST = 0.8  # while the copilot waits for an answer, a different request needs this much to be taken instead
+SMALL_TALK = {"thanks": "thanks", "greet": "greeting", "bye": "goodbye", "ack": "anything_else",
+              "affirm": "nothing_pending", "deny": "anything_else", "hedge": "no_rush", "cancel": "dropped"}
+ANSWERS = {"inform", "select", "correct", "modify", "affirm", "ack", "request"}
+WHICH = "which_capability"   # the copilot asked which of two capabilities was meant
+REASON, REASON_MARGIN = 0.55, 0.08  # why a card is frozen or a charge disputed: close in meaning, clearly closest
+DEBT_KINDS = {"credit_card": "cards", "personal_loan": "loans", "term_loan": "loans"}
+CADENCE_GAP = 12  # characters between an amount and the cadence that makes it a regular amount ("200 a month")
 
 
 @dataclass
@@ -58,518 +40,548 @@ class ToolCall:
 
 @dataclass
 class Plan:
-    intent: str
-    confidence: float
-    route: str = "answer"                      # expected route when no tool changes it
+    """What the offline model does this turn and what the dialogue state should remember afterwards."""
+
+    capability: str | None
+    confidence: float = 0.0
+    route: str = "answer"
     calls: list[ToolCall] = field(default_factory=list)
-    reply: str | None = None                   # template of a direct reply (no tools), e.g. "clarify_intent"
-    data: dict = field(default_factory=dict)   # what the reply template needs
-    intents: list[str] = field(default_factory=list)
+    reply: str | None = None                  # a template said before the tools' answers (after them: ask_after)
+    data: dict = field(default_factory=dict)
+    also: list[str] = field(default_factory=list)
+    awaiting: Awaiting | None = None
+    slots: dict = field(default_factory=dict)
+    topics: list[str] = field(default_factory=list)
+
+    @property
+    def capabilities(self) -> list[str]:
+        return [c for c in (self.capability, *self.also) if c]
+
+    def to_dict(self) -> dict:
+        return {**asdict(self), "awaiting": self.awaiting.model_dump() if self.awaiting else None}
+
+    @classmethod
+    def from_dict(cls, data: dict) -> Plan:
+        data = dict(data)
+        data["calls"] = [ToolCall(**c) for c in data.get("calls", [])]
+        data["awaiting"] = Awaiting(**data["awaiting"]) if data.get("awaiting") else None
+        return cls(**data)
+
+
+class Ask(Exception):
+    """A slot the copilot must ask about: missing, ambiguous or nonsensical."""
+
+    def __init__(self, slot: str, problem: str | None = None, options: list[dict] | None = None, **data) -> None:
+        super().__init__(problem or slot)
+        self.slot, self.problem, self.options, self.data = slot, problem, options or [], data
 
 
 class Planner:
-    def __init__(self, classifier: IntentClassifier) -> None:
-        self.classifier = classifier
+    def __init__(self, table: CapabilityTable | None = None) -> None:
+        self.table = table or capability_table()
 
-    # --- understanding ---------------------------------------------------------------------------------
-    def classify(self, text: str, state: DialogueState) -> tuple[str, float, list[IntentScore]]:
-        ranking = self.classifier.rank(text)
-        top = ranking[0]
-        ruled = rules.command(text)
-        if ruled:
-            return ruled, max(top.confidence, 0.9), ranking
-        return top.intent, top.confidence, ranking
+    def capability_of_tool(self, tool: str) -> str | None:
+        return next((c.name for c in self.table.capabilities.values() if c.tool == tool), None)
 
-    def plan(self, text: str, state: DialogueState, profile: Profile, today: date, role: str = "customer") -> Plan:
-        if rules.distressed(text) and role != "support_agent":
-            return Plan("handoff", 1.0, route="handoff", calls=[ToolCall("handoff_to_agent", {
-                "reason": "customer may be vulnerable or in distress", "priority": "high"})],
-                        data={"vulnerable": True})
-        intent, confidence, ranking = self.classify(text, state)
-        slots = self.slots(text, profile, today, state)
-        ruled = rules.command(text)
-        if not ruled and slot_lib.hypothetical_debts(text):
-            intent, confidence, ruled = "debt_payoff", max(confidence, 0.9), "debt_payoff"
-        if not ruled and self.names_account(text, profile) and re.search(
-                r"\b(how much|how big|balance|what'?s in|left in|have in|sitting in|got in|do (we|i) have)\b", text,
-                re.I) and not re.search(r"\b(save|saving|goal|by|to get)\b", text, re.I) and not EXISTING_TRANSFERS.search(text):
-            intent, confidence, ruled = "balance", max(confidence, 0.9), "balance"
-        if ruled == "dispute" and not (slots.merchant or slots.merchant_text or slots.amounts) and \
-                not re.search(r"\b(dispute|chargeback|charge back|contest)\b", text, re.I):
-            intent = ruled = "transactions" if slots.category else "fraud_check"   # "double charged?": look first
-        if ruled == "fraud_check" and state.last_intent == "fraud_check" and slots.merchant and rules.DISOWNED.search(text):
-            intent = ruled = "dispute"                   # "I didn't make the Electro Mundo one", right after the alerts
-        if not ruled and slots.strategy:
-            intent, confidence, ruled = "debt_payoff", max(confidence, 0.9), "debt_payoff"   # "show me a snowball plan"
-        if (not ruled or ruled == "spending") and (slots.merchant and SHOW.match(text) or LARGEST.search(text)) \
-                and intent not in ("bills", "dispute", "fraud_check"):
-            intent, confidence, ruled = "transactions", max(confidence, 0.9), "transactions"   # "show me my uber rides"
-        if not ruled and slots.amounts and (slots.target_date or slots.months) and not slots.rates and \
-                (confidence < 0.6 or intent == "out_of_scope"):
-            intent, confidence, ruled = "savings_plan", 0.9, "savings_plan"   # "10k for a wedding in 18 months"
-        policy_first = rules.asks_how_things_work(text) or rules.reports_a_fault(text) or REFUND.search(text)
-        if not ruled and intent in ("transactions", "fraud_check", "dispute") and policy_first and \
-                not (slots.merchant or slots.merchant_text or slots.amounts or slots.period):
-            intent, ruled = "knowledge", "knowledge"          # "how long does a refund take to show up"
-        about_customer = re.search(r"\b(this|the) customer\b|\btheir\b|\bher\b|\bhis\b|customer'?s\b", text, re.I)
-        if role == "support_agent" and (intent in ("handoff", "complaint", "hardship") or AGENT_PROCEDURE.search(text) or
-                                        (not ruled and confidence < 0.6 and not about_customer)):
-            intent = "knowledge"                                 # agents mostly ask how we do things
-        context = state.last_intent in TOOL_INTENTS and not ruled
-        if context and rules.AGAIN.search(text) and len(text.split()) <= 10:
-            return self.for_intent(state.last_intent, 1.0, slots, state, profile, text, follow_up=True)
-        relative = slot_lib.RELATIVE_BEFORE.search(text) or slot_lib.RELATIVE_AFTER.search(text)
-        if context and relative:
-            base = state.last_args.get(TOOL_FOR.get(state.last_intent, ""), {})
-            slots.period = slot_lib.shifted_period(base, today, bool(slot_lib.RELATIVE_AFTER.search(text))) \
-                or slots.period
-        leans = rules.is_correction(text) or (rules.is_follow_up(text) and confidence < ACCEPT) or \
-            (rules.FOLLOW_UP.search(text) and (confidence < 0.7 or intent in (state.last_intent, "out_of_scope")
-                                               or re.search(r"\binstead\b", text, re.I))) or \
-            (state.awaiting and confidence < 0.7)
-        if context and leans and (slots.filled() or relative):
-            return self.for_intent(state.last_intent, confidence, slots, state, profile, text, follow_up=True)
-        if not ruled and intent == "out_of_scope" and confidence < BANKING_OFF_TOPIC and rules.about_banking(text) and \
-                "knowledge" in (r.intent for r in ranking[:3]):
-            intent, confidence, ruled = "knowledge", 0.5, "knowledge"   # "what rate will I get at the weekend?"
-        close = confidence < CLOSE_CALL[0] and ranking[1].confidence >= CLOSE_CALL[1] * confidence
-        if not ruled and (confidence < AMBIGUOUS or close) and "knowledge" in (ranking[0].intent, ranking[1].intent) \
-                and intent not in SMALL_TALK:
-            intent, confidence, ruled = "knowledge", max(confidence, 0.5), "knowledge"
-        parts = [p for p in SPLIT.split(text) if len(p.split()) >= 3]
-        unsure = not ruled and (confidence < AMBIGUOUS or close)
-        if unsure and len(parts) > 1:
-            best = max(((part, *self.classify(part, state)[:2]) for part in parts), key=lambda item: item[2])
-            if best[2] >= 0.5:
-                intent, confidence, unsure, close = best[1], best[2], False, False
-        main = self.for_intent(intent, confidence, slots, state, profile, text)
-        if len(parts) > 1 and intent not in SMALL_TALK:
-            main = self.with_other_goals(main, parts, profile, today, state)
-        if intent not in SMALL_TALK and unsure and len(main.intents) < 2:
-            if state.misunderstandings >= 2:
-                return Plan("handoff", confidence, route="handoff", calls=[ToolCall("handoff_to_agent", {
-                    "reason": "the copilot could not understand the request after several tries"})])
-            options = [r.intent for r in ranking[:2] if r.intent not in ("out_of_scope", "affirm", "deny")]
-            return Plan(intent, confidence, route="clarify", reply="clarify_intent", data={"options": options})
-        return main
+    # --- the turn ----------------------------------------------------------------------------------------------
+    def plan(self, reading: Reading, state: DialogueState, profile: Profile, today: date,
+             role: str = "customer") -> Plan:
+        text = reading.text
+        if role != "support_agent" and safety.distressed(text):
+            return Plan("handoff", 1.0, route="handoff", data={"vulnerable": True}, calls=[ToolCall(
+                "handoff_to_agent", {"reason": "the customer may be vulnerable or in distress", "priority": "high"})])
+        if role != "support_agent" and safety.asks_for_person(text):
+            return self._carry_out(self.table.capabilities["handoff"], reading, {}, profile, today, state, 1.0)
+        if state.awaiting:
+            answered = self._answer(reading, state, profile, today)
+            if answered:
+                return answered
+        scored = self.table.scored(reading.actions, reading.topics)
+        score, top, trigger = scored[0]
+        if reading.act in SMALL_TALK and score < ACCEPT:
+            return Plan(None, reading.act_confidence, reply=SMALL_TALK[reading.act])
+        retry = bool(state.last) and state.last.route == "consent_required" and score < ACCEPT
+        if state.last and (reading.act in ("modify", "correct", "inform", "select") or score < LEAN or retry
+                           or top.name == state.last.capability):
+            follow = self._follow_up(reading, state, profile, today, again=score < LEAN or retry)
+            if follow:
+                return follow
+        if score < LEAN:
+            return self._unsure(reading, scored, state, profile, today)
+        if role == "support_agent" and (top.writes or top.name in ("handoff", "complaint", "hardship")):
+            top = self.table.capabilities["knowledge"]          # agents ask how we do things; they act in their tools
+        plan = self._carry_out(top, reading, {}, profile, today, state, score)
+        for other_score, other, other_trigger in scored[1:4]:
+            distinct = (other_trigger.action, other_trigger.topic) != (trigger.action, trigger.topic)
+            if other_score >= ALSO and distinct and self._adds(plan, other):
+                plan = self._combine(plan, self._carry_out(other, reading, {}, profile, today, state, other_score))
+        return self._other_clauses(plan, reading, profile, today, state)
 
-    @staticmethod
-    def names_account(text: str, profile: Profile) -> str | None:
-        """The first account the message names ("rainy day savings", "the operating account")."""
-        return next(iter(Planner.named_accounts(text, profile.account_names)), None)
+    def _adds(self, plan: Plan, other: Capability) -> bool:
+        """A further capability joins the plan unless it is already there or would be a second write."""
+        return other.name not in plan.capabilities and \
+            not (other.writes and any(self.table.capabilities[c].writes for c in plan.capabilities))
 
-    @staticmethod
-    def named_accounts(text: str, names: list[str]) -> list[str]:
-        """Every one of `names` (the customer's account names) that the message names."""
-        lowered = text.lower()
-        found = []
-        for name in names:
-            words = [w for w in name.lower().split() if w not in {"account", "everyday", "premier", "the"} and len(w) > 3]
-            if name.lower() in lowered or (words and sum(w in lowered for w in words) >= max(1, len(words) - 1)):
-                found.append(name)
+    def _other_clauses(self, plan: Plan, reading: Reading, profile: Profile, today: date,
+                       state: DialogueState) -> Plan:
+        """Each clause of a longer message read on its own: a request the whole reading drowned out joins the plan
+        ("how much did I spend on groceries, and what bills are coming up?")."""
+        parts = values.clauses(reading.text)
+        if len(parts) < 2:
+            return plan
+        for part in get_understanding().read_many(parts):
+            score, capability, _ = self.table.scored(part.actions, part.topics)[0]
+            if part.act == "request" and score >= ACCEPT and not capability.writes and self._adds(plan, capability):
+                plan = self._combine(plan, self._carry_out(capability, part, {}, profile, today, state, score))
+        return plan
+
+    # --- repair ------------------------------------------------------------------------------------------------
+    def _answer(self, reading: Reading, state: DialogueState, profile: Profile, today: date) -> Plan | None:
+        """The message read as the answer to the copilot's question, if it is one."""
+        awaiting = state.awaiting
+        if awaiting.capability == WHICH:
+            return self._which(reading, state, profile, today)
+        capability = self.table.capabilities.get(awaiting.capability)
+        if capability is None or reading.act not in ANSWERS:
+            return None
+        slot = capability.slots[awaiting.slot]
+        score, top, _ = self.table.scored(reading.actions, reading.topics)[0]
+        if reading.act == "request" and score >= NEW_REQUEST and top.name != capability.name:
+            return None                                              # a new request, not an answer
+        if awaiting.options:
+            picked = resolve.option(reading, awaiting.options, today)
+            if picked is None and len(awaiting.options) == 1 and reading.act in ("select", "affirm"):
+                picked = awaiting.options[0]
+            if picked is None:
+                return None
+            value = picked["value"]
+        else:
+            spans = reading.spans_of(*slot.spans) or \
+                ([Span(slot.spans[0], 0, len(reading.text), reading.text, 0.0)]
+                 if reading.act in ("inform", "select", "correct") and slot.type in ("account", "card", "merchant",
+                                                                                     "category", "text") else [])
+            if not spans:
+                return None
+            try:
+                value = self._value(slot, spans, reading, profile, today, state)
+            except Ask:
+                return None
+        return self._carry_out(capability, reading, {**awaiting.slots, awaiting.slot: value}, profile, today, state,
+                               1.0)
+
+    def _which(self, reading: Reading, state: DialogueState, profile: Profile, today: date) -> Plan | None:
+        """The reply to "do you want to X, or Y?": the option picked, or a yes to the only one, carried out on the
+        original message."""
+        options = state.awaiting.options
+        picked = resolve.option(reading, options, today)
+        if picked is None and reading.act == "affirm" and len(options) == 1:
+            picked = options[0]
+        if picked is None:
+            scores = {c.name: s for s, c, _ in self.table.scored(reading.actions, reading.topics)}
+            best = max(options, key=lambda o: scores.get(o["value"], 0.0), default=None)
+            picked = best if best and scores.get(best["value"], 0.0) >= LEAN else None
+        if picked is None:
+            return None
+        original = get_understanding().read(state.awaiting.slots.get("text", reading.text))
+        return self._carry_out(self.table.capabilities[picked["value"]], original, {}, profile, today, state, 1.0)
+
+    def _follow_up(self, reading: Reading, state: DialogueState, profile: Profile, today: date,
+                   again: bool = False) -> Plan | None:
+        """The last request again with what this message changes ("and last month?", "what if 800"); with nothing
+        changed, a read once more when the message asks nothing else ("ok, try again", "and now?")."""
+        capability = self.table.capabilities.get(state.last.capability)
+        if capability is None:
+            return None
+        try:
+            changed = self._present(capability, reading, profile, today, state, only=capability.follow_up)
+        except Ask as ask:
+            return self._question(capability, Plan(capability.name, 0.9, topics=state.last.topics), ask,
+                                  dict(state.last.slots))
+        if not changed and (not (again or reading.act == "modify") or capability.writes):
+            return None
+        slots = dict(state.last.slots)
+        for name, value in changed.items():
+            previous = slots.get(name)
+            adding = reading.act == "modify" and capability.slots[name].type == "debt_accounts"
+            slots[name] = _more_debts(previous or {}, value, profile) if adding else value
+        plan = self._carry_out(capability, reading, slots, profile, today, state, 0.9, topics=state.last.topics)
+        plan.data["follow_up"] = True
+        return plan
+
+    def _unsure(self, reading: Reading, scored: list, state: DialogueState, profile: Profile, today: date) -> Plan:
+        """Nothing is likely enough: a banking topic gets the bank's documents; otherwise ask what was meant."""
+        topic, likelihood = max(reading.topics.items(), key=lambda kv: kv[1])
+        if topic not in ("other", "assistant") and likelihood >= ACCEPT:
+            return self._carry_out(self.table.capabilities["knowledge"], reading, {}, profile, today, state, likelihood)
+        if topic == "other":
+            return self._carry_out(self.table.capabilities["out_of_scope"], reading, {}, profile, today, state,
+                                   likelihood)
+        if state.misunderstandings >= 2:
+            return Plan("handoff", scored[0][0], route="handoff", calls=[ToolCall(
+                "handoff_to_agent", {"reason": "the copilot could not understand the request after several tries"})])
+        offered = [c for _, c, _ in scored[:2] if c.name not in ("out_of_scope", "capabilities")]
+        return Plan(None, scored[0][0], route="clarify", reply="clarify_intent",
+                    data={"options": [c.phrase for c in offered]},
+                    awaiting=Awaiting(capability=WHICH, slot=WHICH, slots={"text": reading.text},
+                                      options=[{"label": c.phrase, "value": c.name, "name": c.phrase} for c in offered]))
+
+    # --- one capability ---------------------------------------------------------------------------------------
+    def _carry_out(self, capability: Capability, reading: Reading, known: dict, profile: Profile, today: date,
+                   state: DialogueState, confidence: float, topics: list[str] | None = None) -> Plan:
+        topics = topics or reading.likely(reading.topics)
+        plan = Plan(capability.name, round(confidence, 3), route=capability.route, reply=capability.reply,
+                    data=dict(capability.data), topics=topics)
+        slots = dict(known)
+        try:
+            self._present(capability, reading, profile, today, state, into=slots)
+            slots.update({**self._defaults(capability, slots, profile, state), **self._carried(capability, slots, state),
+                          **slots})
+            slots.update({n: s.default for n, s in capability.slots.items() if s.default and slots.get(n) is None})
+            for name, slot in capability.slots.items():
+                excused = slot.unless and all(slots.get(other) is not None for other in slot.unless)
+                if slot.required and slots.get(name) is None and not excused and \
+                        not (capability.lookup and name == "transaction"):
+                    raise Ask(name)
+        except Ask as ask:
+            return self._question(capability, plan, ask, {k: v for k, v in slots.items() if v is not None})
+        plan.slots = slots
+        plan.calls = self._calls(capability, slots, reading, topics, profile)
+        plan.data.update(self._reply_data(capability, slots, reading))
+        return plan
+
+    def _question(self, capability: Capability, plan: Plan, ask: Ask, known: dict) -> Plan:
+        slot = capability.slots[ask.slot]
+        plan.route, plan.reply, plan.calls = "clarify", slot.ask or "clarify_problem", []
+        plan.data.update({**known, **ask.data, "problem": ask.problem, "tool": capability.tool,
+                          "options": [o["label"] for o in ask.options]})
+        plan.awaiting = Awaiting(capability=capability.name, slot=ask.slot, slots=known, options=ask.options)
+        return plan
+
+    def _present(self, capability: Capability, reading: Reading, profile: Profile, today: date,
+                 state: DialogueState, only: list[str] | None = None, into: dict | None = None) -> dict:
+        """The slot values this message states, added to `into` as they are read (raises Ask when one makes no
+        sense or is ambiguous)."""
+        found = {} if into is None else into
+        for name, slot in capability.slots.items():
+            if only is not None and name not in only:
+                continue
+            spans = [s for s in reading.spans_of(*slot.spans) if self._cadence_fits(slot, s, reading)]
+            value = self._value(slot, spans, reading, profile, today, state, name=name) if spans else None
+            if value is not None:
+                found[name] = value
+        payee = next((m for s in reading.spans_of("account") if (m := resolve.merchant(s.text, profile))
+                      and resolve.account(s.text, profile).nothing), None)
+        if payee and "merchant" in capability.slots and found.get("merchant") is None and \
+                (only is None or "merchant" in only):
+            found["merchant"] = payee                   # a payee the model took for an account ("lakeview apartments")
         return found
 
-    def slots(self, text: str, profile: Profile, today: date, state: DialogueState) -> slot_lib.Slots:
-        target, months = slot_lib.target_date(text, today)
-        found = slot_lib.Slots(amounts=slot_lib.amounts(text), rates=slot_lib.rates(text),
-                               period=slot_lib.period(text, today), merchant=slot_lib.merchant(text, profile.merchants),
-                               category=slot_lib.category(text), strategy=slot_lib.strategy(text),
-                               target_date=target, months=months, goal_name=slot_lib.goal_name(text))
-        found.card = self.card(text, profile, state)
-        found.horizon_days = slot_lib.horizon_days(text)
-        found.days_to_month = slot_lib.days_to_named_month(text, today)
-        found.merchant_text = None if found.merchant else slot_lib.payee(text)
-        if found.merchant and found.category and found.category.replace("_", " ") in found.merchant.lower():
-            found.merchant = None
+    @staticmethod
+    def _cadence_fits(slot: Slot, span: Span, reading: Reading) -> bool:
+        if slot.cadence is None:
+            return True
+        regular = any(c.label == "cadence" and 0 <= c.start - span.end <= CADENCE_GAP for c in reading.spans)
+        return regular == (slot.cadence == "with")
+
+    def _value(self, slot: Slot, spans: list[Span], reading: Reading, profile: Profile, today: date,
+               state: DialogueState, name: str = ""):
+        """One slot's value from its spans, by type; Ask when it is absurd, unknown or ambiguous."""
+        name = name or slot.spans[0]
+        try:
+            if slot.type == "amount":
+                amounts = list(dict.fromkeys(values.money(s.text).value for s in spans))
+                if len(amounts) > 1 and slot.required:
+                    raise Ask(name, options=[{"label": f"{a:,.2f}", "value": a} for a in amounts], amounts=amounts)
+                return amounts[0]
+            span = spans[0]
+            if slot.type == "period":
+                return _period(span, today, state)
+            if slot.type == "deadline":
+                found = values.deadline(span.text, today)
+                return {"target_date": found.day.isoformat(), **({"months": found.months} if found.months else {})}
+            if slot.type == "horizon":
+                return values.horizon(span.text, today)
+            if slot.type == "count":
+                return values.count(span.text)
+            if slot.type == "currency":
+                return values.currency(span.text)
+            if slot.type == "cadence":
+                found = values.cadence(span.text)
+                regular = profile.pay_cadence if profile.pay_cadence in ("weekly", "biweekly", "monthly") else "biweekly"
+                return regular if found == "per_paycheque" else found if found in ("weekly", "biweekly", "monthly") \
+                    else None
+            if slot.type in ("strategy", "sort"):
+                return resolve.meaning(span.text, {"strategy": "strategies", "sort": "sorts"}[slot.type])
+            if slot.type == "text":
+                return span.text.strip(" .,!?")[:80]
+            if slot.type == "merchant":
+                return resolve.merchant(span.text, profile) or span.text.strip(" .,!?")
+            if slot.type == "category":
+                found = resolve.category(span.text, profile)
+                if found is None and not slot.required:
+                    return None
+                if found is None:
+                    raise Ask(name, f"I don't have a spending category for \"{span.text}\".")
+                return found
+            if slot.type == "account":
+                match = resolve.account(span.text, profile)
+                if match.nothing and resolve.merchant(span.text, profile):
+                    return None                        # a payee the model took for an account ("lakeview apartments")
+                if match.nothing:
+                    raise Ask(name, f"I can't see an account called \"{span.text}\" in your name.")
+                return match.found.name if match.unique else None
+            if slot.type == "debt_accounts":
+                return _debt_accounts(spans, profile)
+            if slot.type == "debts":
+                return _debts(reading)
+            if slot.type == "card":
+                return _card(slot, name, spans, profile)
+            if slot.type == "transaction":
+                return None                                    # found by the capability's lookup
+        except ValueProblem as problem:
+            raise Ask(name, str(problem)) from problem
+        return None
+
+    def _defaults(self, capability: Capability, slots: dict, profile: Profile, state: DialogueState) -> dict:
+        """Values the conversation implies when the message names none: the card or charge just talked about, the
+        only card that fits."""
+        found = {}
+        for name, slot in capability.slots.items():
+            if slots.get(name) is not None:
+                continue
+            if slot.type == "card" and slot.required:
+                focus = state.focus.get("card")
+                fitting = [c for c in profile.cards if (c.status == "frozen") == (slot.among == "frozen")]
+                if focus and any(c.id == focus for c in fitting):
+                    found[name] = focus
+                elif len(fitting) == 1:
+                    found[name] = fitting[0].id
+                elif not fitting and slot.among == "frozen":
+                    raise Ask(name, "None of your cards is frozen at the moment, so there's nothing to unfreeze.")
+                else:
+                    raise Ask(name, options=[{"label": c.label, "value": c.id, "name": c.name}
+                                             for c in fitting or profile.cards])
+            if slot.type == "transaction" and state.focus.get("transaction") and capability.lookup:
+                found[name] = state.focus["transaction"]
         return found
 
-    @staticmethod
-    def card(text: str, profile: Profile, state: DialogueState) -> str | None:
-        if rules.THAT_CARD.search(text) and state.last_card_id:
-            return state.last_card_id
-        if rules.OTHER_CARD.search(text) and state.last_card_id:
-            others = [c for c in profile.cards if c.id != state.last_card_id and c.kind == "credit"] or \
-                     [c for c in profile.cards if c.id != state.last_card_id]
-            return others[0].id if len(others) == 1 else None
-        last4 = slot_lib.last_four(text)
-        lowered = text.lower()
-        for card in profile.cards:
-            if last4 == card.last4 or card.name.lower() in lowered:
-                return card.id
-        named = [c for c in profile.cards if any(re.search(rf"\b{re.escape(w)}\b", lowered)
-                                                 for w in c.name.lower().split() if w not in GENERIC_CARD_WORDS)]
-        if len(named) == 1:
-            return named[0].id
-        kinds = [c for c in (named or profile.cards)
-                 if re.search(rf"\b{re.escape(c.network.lower())}\b", lowered)
-                 or (c.kind == "debit" and re.search(r"\bdebit\b", lowered))
-                 or (c.kind == "credit" and re.search(r"\bcredit( card)?\b", lowered))]
-        return kinds[0].id if len(kinds) == 1 else None
+    def _carried(self, capability: Capability, slots: dict, state: DialogueState) -> dict:
+        """Required slots the message leaves out, taken from the last request when it had the same slot: "make
+        that a goal" after a savings plan keeps its target and date (a write still waits for the yes)."""
+        last = self.table.capabilities.get(state.last.capability) if state.last else None
+        if last is None or last.name == capability.name:
+            return {}
+        return {name: state.last.slots[name] for name, slot in capability.slots.items()
+                if (slot.required or slot.unless) and slots.get(name) is None and state.last.slots.get(name) is not None
+                and name in last.slots and last.slots[name].type == slot.type}
 
-    def with_other_goals(self, main: Plan, parts: list[str], profile: Profile, today: date,
-                         state: DialogueState) -> Plan:
-        """Several goals in one message: keep the main plan, add each other part's confident goal."""
-        for part in parts:
-            intent, confidence, _ = self.classify(part, state)
-            if intent in main.intents or confidence < 0.4 or not (intent in TOOL_INTENTS or intent == "knowledge"):
+    def _calls(self, capability: Capability, slots: dict, reading: Reading, topics: list[str],
+               profile: Profile) -> list[ToolCall]:
+        args = capability.fixed_args(topics)
+        for name, slot in capability.slots.items():
+            value = slots.get(name)
+            if value is None or value == []:
                 continue
-            extra = self.for_intent(intent, confidence, self.slots(part, profile, today, state), state, profile, part)
-            if not main.calls and main.route == "clarify" and extra.calls:   # answer the clear part, then ask
-                extra.reply, extra.data = main.reply, {**main.data, **extra.data, "ask_after": True}
-                main = extra
-                continue
-            known = {c.name for c in main.calls}
-            main.calls.extend(c for c in extra.calls if c.name not in known)
-            main.intents.append(intent)
-            main.data = {**extra.data, **main.data}
-            if extra.route == "clarify" and not main.reply:
-                main.reply, main.data["ask_after"] = extra.reply, True
+            if slot.type == "period":
+                args.update(value["args"])
+            elif slot.type == "deadline":
+                args.update({arg: value["target_date"] for arg in slot.args})
+            elif slot.type == "debt_accounts":
+                args.update(value)
+            else:
+                args.update({arg: value for arg in slot.args})
+        calls = []
+        for tool in capability.tools:
+            if tool == "search_knowledge":
+                calls.append(ToolCall(tool, {"query": capability.query or reading.text[:500]}))
+            elif tool == capability.tool:
+                if capability.lookup and not slots.get("transaction"):
+                    wanted = _fitted(capability.lookup, args)     # nothing named: the flagged charges are the candidates
+                    calls.append(ToolCall(capability.lookup, wanted) if wanted else ToolCall("fraud_alerts", {}))
+                else:
+                    calls.append(ToolCall(tool, _fitted(tool, {**args, **_extra(capability, reading, slots)})))
+        return calls
+
+    @staticmethod
+    def _reply_data(capability: Capability, slots: dict, reading: Reading) -> dict:
+        data = {name: slots[name] for name in ("threshold",) if slots.get(name) is not None}
+        if capability.lookup:
+            data["dispute_reason"] = _dispute_reason(reading)
+            data["dispute_details"] = reading.text[:250]
+        return data
+
+    @staticmethod
+    def _combine(main: Plan, extra: Plan) -> Plan:
+        """Several goals in one message: the clear ones run, a question about another is asked after them."""
+        if extra.route == "clarify" and main.route != "clarify":
+            main.reply, main.awaiting = main.reply or extra.reply, main.awaiting or extra.awaiting
+            main.data = {**extra.data, **main.data, "ask_after": True}
+            return main
+        if main.route == "clarify" and extra.calls:
+            extra.reply, extra.awaiting = main.reply, main.awaiting
+            extra.data = {**main.data, **extra.data, "ask_after": True}
+            extra.also.append(main.capability)
+            return extra
+        known = {c.name for c in main.calls}
+        main.calls.extend(c for c in extra.calls if c.name not in known)
+        main.also.append(extra.capability)
+        main.data = {**extra.data, **main.data}
+        if main.route == "answer":
+            main.route = extra.route
         return main
 
-    # --- planning ---------------------------------------------------------------------------------------
-    def for_intent(self, intent: str, confidence: float, s: slot_lib.Slots, state: DialogueState,
-                   profile: Profile, text: str, follow_up: bool = False) -> Plan:
-        tool = TOOL_FOR.get(intent, "")
-        base = dict(state.last_args.get(tool, {})) if follow_up else {}
-        if state.awaiting.get("tool") == tool:
-            base = {**state.awaiting.get("partial", {}), **base}
-        if intent == "create_goal":
-            base = {**state.last_args.get("savings_goal_plan", {}), **base}
-        if intent == "dispute" and state.last_transaction_id and rules.THAT_CHARGE.search(text):
-            base = {"transaction_id": state.last_transaction_id}
-        builder = BUILDERS.get(intent)
-        if builder is None:
-            return self.direct(intent, confidence, text)
-        return builder(self, Plan(intent, confidence, intents=[intent]), s, base, profile, text)
+    def offered(self, plan: Plan, outcomes: list) -> None:
+        """Items a capability listed (alerts, transactions) become options the next message may pick from."""
+        capability = self.table.capabilities.get(plan.capability or "")
+        if plan.awaiting or not capability or not capability.offers:
+            return
+        found = next((o for o in reversed(outcomes) if o.status == "ok" and o.name in ("fraud_alerts",
+                                                                                      "search_transactions")), None)
+        candidates = _candidates(found, None)[:8] if found else []
+        if candidates:
+            plan.awaiting = Awaiting(capability=capability.offers, slot="transaction", options=_options(candidates))
 
-    @staticmethod
-    def next_calls(plan: Plan, outcomes: list, profile: Profile) -> list[ToolCall]:
-        """A dispute continues once the charge is found: one candidate -> dispute it; several -> ask which."""
-        if plan.intent != "dispute" or any(o.name == "dispute_transaction" for o in outcomes):
+    # --- a lookup's results (dispute: which charge) ---------------------------------------------------------
+    def next_calls(self, plan: Plan, outcomes: list) -> list[ToolCall]:
+        """After the lookup: one candidate charge -> dispute it; several -> ask which; none -> say so."""
+        capability = self.table.capabilities.get(plan.capability or "")
+        if not capability or not capability.lookup or any(o.name == capability.tool for o in outcomes):
             return []
-        found = next((o for o in reversed(outcomes) if o.status == "ok" and o.name in ("search_transactions",
+        found = next((o for o in reversed(outcomes) if o.status == "ok" and o.name in (capability.lookup,
                                                                                       "fraud_alerts")), None)
         if found is None:
             return []
-        if found.name == "fraud_alerts":
-            candidates = [t for a in found.result["alerts"] for step in a.get("next_steps", [])
-                          if step.get("action") == "dispute_transaction"
-                          for t in a["evidence"]["transactions"] if t["id"] == step["args"]["transaction_id"]]
-        else:
-            candidates = [t for t in found.result["transactions"] if t["amount"] < 0]
-            twins = [t for t in candidates if sum(1 for u in candidates if (u["merchant"], u["amount"]) ==
-                                                  (t["merchant"], t["amount"])) > 1]
-            candidates = twins[:1] if twins and plan.data.get("dispute_reason") == "duplicate_charge" else candidates
+        candidates = _candidates(found, plan.data.get("dispute_reason"))
         if len(candidates) == 1:
-            return [ToolCall("dispute_transaction", {"transaction_id": candidates[0]["id"],
-                                                     "reason": plan.data.get("dispute_reason", "other"),
-                                                     "details": plan.data.get("dispute_details")})]
-        plan.route = "clarify"
-        plan.data.update(dispute_candidates=candidates[:5], tool="dispute_transaction")
+            return [ToolCall(capability.tool, {"transaction_id": candidates[0]["id"],
+                                               "reason": plan.data.get("dispute_reason", "other"),
+                                               "details": plan.data.get("dispute_details")})]
+        plan.route, plan.reply = "clarify", "ask_transaction"
+        plan.data.update(candidates=candidates[:5])
+        plan.awaiting = Awaiting(capability=capability.name, slot="transaction", slots=plan.slots,
+                                 options=_options(candidates[:5]))
         return []
 
-    @staticmethod
-    def direct(intent: str, confidence: float, text: str) -> Plan:
-        if intent in SMALL_TALK:
-            return Plan(intent, confidence, reply=intent)
-        if intent in KNOWLEDGE_QUERY:
-            route = {"complaint": "handoff", "investment_advice": "decline"}.get(intent, "answer")
-            calls = [search_kb(KNOWLEDGE_QUERY[intent])]
-            if intent == "complaint":
-                calls.append(ToolCall("handoff_to_agent", {"reason": f"complaint: {text[:200]}"}))
-            return Plan(intent, confidence, route=route, calls=calls, reply=intent)
-        if intent == "knowledge":
-            return Plan(intent, confidence, calls=[search_kb(text)])
-        if intent == "handoff":
-            return Plan(intent, confidence, route="handoff",
-                        calls=[ToolCall("handoff_to_agent", {"reason": "customer asked for a person"})])
-        if intent == "consent_manage":
-            return Plan(intent, confidence, reply="consent_manage",
-                        calls=[search_kb(f"consent and data sharing: {text}")])
-        if intent in ("other_bank", "move_money"):
-            return Plan(intent, confidence, route="decline", reply=intent)
-        if intent == "acknowledge":
-            return Plan(intent, confidence, reply="acknowledged")
-        if intent == "credit_score":
-            return Plan(intent, confidence, reply="credit_score",
-                        calls=[search_kb("credit score and credit reporting")])
-        if intent in ("affirm", "deny"):
-            return Plan(intent, confidence, reply="nothing_pending")
-        return Plan("out_of_scope", confidence, route="decline", reply="out_of_scope")
 
-
-def search_kb(query: str) -> ToolCall:
-    return ToolCall("search_knowledge", {"query": query})
-
-
-def _period_args(s: slot_lib.Slots, base: dict) -> dict:
-    if s.period:
-        base = {k: v for k, v in base.items() if k not in ("period", "start_date", "end_date")}
-        base.update(s.period.as_args())
-    return base
-
-
-def _money(s: slot_lib.Slots) -> float | None:
-    plain = [a for a in s.amounts if not a.monthly] or s.amounts
-    return float(plain[0].value) if plain else None
-
-
-def _transactions(planner, plan, s, base, profile, text):
-    args = _period_args(s, base)
-    for key, value in (("merchant", s.merchant or s.merchant_text), ("category", s.category)):
-        if value:
-            args[key] = value
-    if re.search(r"\b(paid|got|received|came in|deposit(ed)?|salary|refund|transferred|sent)\b", text, re.I) and not s.category:
-        args["direction"] = "in" if re.search(r"\b(salary|paid me|got paid|deposit(ed)?|refund|came in|from (another|my other) "
-                                              r"bank|transferred (money|funds|it) (in|from))\b", text, re.I) \
-            else args.get("direction", "any")
-    if s.amounts:
-        args = {k: v for k, v in args.items() if k not in ("min_amount", "max_amount")}
-        args.update(slot_lib.comparison(text, float(s.amounts[0].value)))
-    if LARGEST.search(text):
-        args["sort"], args["limit"] = "largest", 5
-    status = STATUS_QUESTION.search(text)
-    if status and not (s.period or s.merchant or s.merchant_text or s.amounts or s.category):
-        args.update(period="last_14_days", limit=5)       # "my deposit still isn't showing": the latest, not 90 days
-    plan.calls.append(ToolCall("search_transactions", args))
-    if status:
-        plan.calls.append(search_kb(text))
-    return plan
-
-
-def _spending(planner, plan, s, base, profile, text):
-    args = _period_args(s, base)
-    if s.category or s.merchant:
-        args.pop("category", None), args.pop("merchant", None)
-    if s.category:
-        args["category"] = s.category
-    if s.merchant or s.merchant_text:
-        args["merchant"] = s.merchant or s.merchant_text
-    plan.calls.append(ToolCall("spending_summary", args))
-    return plan
-
-
-def _simple(tool: str):
-    def build(planner, plan, s, base, profile, text):
-        plan.calls.append(ToolCall(tool, dict(base)))
-        return plan
-    return build
-
-
-def _own_transfers(plan: Plan) -> Plan:
-    """The customer's regular transfers to their own accounts ("am I still moving money into savings?")."""
-    plan.calls.append(ToolCall("upcoming_bills", {"kinds": ["transfer"], "days": 45}))
-    plan.data["focus"] = "transfers"
-    return plan
-
-
-def _bills(planner, plan, s, base, profile, text):
-    if EXISTING_TRANSFERS.search(text) and re.search(r"\b(savings?|transfers?|standing orders?)\b", text, re.I):
-        return _own_transfers(plan)
-    days = s.horizon_days or (60 if PRICE_QUESTION.search(text) else None)
-    plan.calls.append(ToolCall("upcoming_bills", {"days": min(max(days, 1), 120)} if days else {}))
-    plan.data["focus"] = "price_rises" if PRICE_QUESTION.search(text) else None
-    return plan
-
-
-def _cash_flow(planner, plan, s, base, profile, text):
-    days = s.horizon_days or s.days_to_month
-    args = {"days": min(max(days, 7), 90)} if days else dict(base)
-    plan.calls.append(ToolCall("cash_flow_forecast", args))
-    floor = [float(a.value) for a in s.amounts if re.search(
-        r"\b(under|below|beneath|less than|lower than)\s*$", text[:a.start], re.I)]
-    plan.data["threshold"] = floor[0] if floor else None             # "will we dip under 10k?"
-    return plan
-
-
-def _balance(planner, plan, s, base, profile, text):
-    account = planner.names_account(text, profile)
-    args = {"account": account} if account else {}
-    if not account and re.search(r"\b(due|minimum|min payment|owe|owed|outstanding)\b", text, re.I):
-        args["kinds"] = ["credit_card"] if re.search(r"\bcards?\b", text, re.I) and not re.search(
-            r"\bloans?\b", text, re.I) else ["credit_card", "personal_loan", "term_loan"]   # "when is my card payment due"
-    plan.calls.append(ToolCall("get_balances", args))
-    return plan
-
-
-def _credit(planner, plan, s, base, profile, text):
-    extra = _money(s) if re.search(r"\b(extra|on top|more)\b", text, re.I) else None
-    plan.calls.append(ToolCall("credit_guidance", {"extra_payment": extra} if extra else {}))
-    return plan
-
-
-def _budget_status(planner, plan, s, base, profile, text):
-    args = {"category": s.category} if s.category else {}
-    plan.calls.append(ToolCall("budget_status", args))
-    return plan
-
-
-def _set_budget(planner, plan, s, base, profile, text):
-    category, limit = s.category or base.get("category"), _money(s) or base.get("monthly_limit")
-    if not category or not limit:
-        return Plan(plan.intent, plan.confidence, route="clarify", reply="clarify_budget",
-                    data={"category": category, "limit": limit, "tool": "set_budget",
-                          "partial": {k: v for k, v in (("category", category), ("monthly_limit", limit)) if v}})
-    plan.calls.append(ToolCall("set_budget", {"category": category, "monthly_limit": limit}))
-    return plan
-
-
-def _debt(planner, plan, s, base, profile, text):
-    args = dict(base)
-    debts = slot_lib.hypothetical_debts(text)
-    if debts:
-        args["debts"] = debts
-    payment = slot_lib.monthly_payment(text) or (_money(s) if not debts and s.amounts else None)
-    if payment and EXTRA.search(text):
-        args["extra_payment"] = payment                              # "an extra 200 a month": on top of the minimums
-    elif payment:
-        args["monthly_payment"] = payment
-    if s.strategy:
-        args["strategy"] = s.strategy
-    if not debts:
-        without_loan = re.search(r"\b(leave|without|exclude|excluding|not|except|ignore)\b.{0,20}\bloans?\b", text, re.I)
-        without_card = re.search(r"\b(leave|without|exclude|excluding|not|except|ignore)\b.{0,20}\bcards?\b", text, re.I)
-        only_cards = re.search(r"\b(credit )?cards\b", text, re.I) and (without_loan or
-                                                                      not re.search(r"\bloans?\b", text, re.I))
-        only_loans = re.search(r"\bloans?\b", text, re.I) and (without_card or
-                                                              not re.search(r"\bcards?\b", text, re.I))
-        named = planner.named_accounts(text, profile.debt_names)
-        if named and not (without_loan or without_card) and not re.search(r"\b(all|every|both|cards|loans|debts)\b", text, re.I):
-            args["accounts"] = named                                     # "when will my visa be paid off"
-        elif only_cards or only_loans:
-            args["debt_types"] = "cards" if only_cards else "loans"
-    plan.calls.append(ToolCall("debt_payoff_plan", args))
-    return plan
-
-
-def _goal_amounts(s: slot_lib.Slots, text: str) -> tuple[float | None, float | None, tuple | None]:
-    """(target, saved so far, contribution) from the message's amounts, each amount used once."""
-    saved, contribution = slot_lib.saved_so_far(text), slot_lib.contribution(text)
-    used = {saved, contribution[0] if contribution else None}
-    rest = [float(a.value) for a in s.amounts if float(a.value) not in used]
-    return (max(rest) if rest else None), saved, contribution
-
-
-def _savings(planner, plan, s, base, profile, text):
-    target, saved, contribution = _goal_amounts(s, text)
-    if not (target or contribution or base) and EXISTING_TRANSFERS.search(text):   # "am I still moving money into savings?"
-        return _own_transfers(plan)
-    target = target or base.get("target_amount")
-    when = s.target_date.isoformat() if s.target_date else base.get("target_date")
-    if target and not when and contribution and not base.get("months"):   # "save 200 a paycheck, how long to 5k?"
-        per_month = contribution[0] * PER_MONTH.get(contribution[1] if contribution[1] != "per_paycheque"
-                                                    else profile.pay_cadence, 1.0)
-        base = {**base, "months": max(1, math.ceil((target - (saved or 0)) / per_month))}
-    if not target and contribution and (when or base.get("months")):      # "25 a week, what will I have by June?"
-        cadence = profile.pay_cadence if contribution[1] == "per_paycheque" else contribution[1]
-        args = {"contribution": contribution[0], "cadence": cadence if cadence in PER_MONTH else "monthly",
-                **({"target_date": when} if when else {"months": base["months"]})}
-        plan.calls.append(ToolCall("savings_goal_plan", args | ({"saved_so_far": saved} if saved else {})))
-        return plan
-    if not target or not (when or base.get("months")):
-        return Plan(plan.intent, plan.confidence, route="clarify", reply="clarify_goal",
-                    data={"needs": "date" if target else "amount", "tool": "savings_goal_plan",
-                          "partial": {"target_amount": target} if target else {}})
-    args = {"target_amount": target, **({"target_date": when} if when else {"months": base["months"]})}
-    if saved:
-        args["saved_so_far"] = saved
-    plan.calls.append(ToolCall("savings_goal_plan", args))
-    return plan
-
-
-def _create_goal(planner, plan, s, base, profile, text):
-    target, _, contribution = _goal_amounts(s, text)
-    if not target and base.get("target_amount"):     # "ok make that a goal": the plan we just made
-        target = base["target_amount"]
-        if not s.target_date and base.get("target_date"):
-            s.target_date = date.fromisoformat(str(base["target_date"]))
-    if not target or not (s.target_date or contribution):
-        return Plan(plan.intent, plan.confidence, route="clarify", reply="clarify_goal",
-                    data={"needs": "date" if target else "amount", "tool": "create_savings_goal",
-                          "partial": {"target_amount": target} if target else {}})
-    args = {"name": (s.goal_name or "Savings goal")[:80], "target_amount": target}
-    if s.target_date:
-        args["target_date"] = s.target_date.isoformat()
-    if contribution:
-        args["contribution"] = contribution[0]
-        args["cadence"] = {"per_paycheque": "biweekly" if profile.pay_cadence == "biweekly" else "monthly"}.get(
-            contribution[1], contribution[1])
-    plan.calls.append(ToolCall("create_savings_goal", args))
-    return plan
-
-
-def _card_action(tool: str):
-    def build(planner, plan, s, base, profile, text):
-        wanted = [c for c in profile.cards if (c.status == "frozen") == (tool == "unfreeze_card")]
-        if tool == "unfreeze_card" and not wanted and not s.card:
-            return Plan(plan.intent, plan.confidence, reply="nothing_frozen",      # "how do I unblock my PIN?"
-                        calls=[search_kb(text)])
-        card_id = s.card or base.get("card") or (wanted[0].id if len(wanted) == 1 else None)
-        if not card_id:
-            guidance = [search_kb(text)] if LOST_OR_STOLEN.search(text) else []
-            return Plan(plan.intent, plan.confidence, route="clarify", reply="clarify_card", calls=guidance,
-                        data={"cards": [c.label for c in (wanted or profile.cards)], "tool": tool,
-                              "ask_after": bool(guidance)})
-        args = {"card": card_id}
-        if tool == "freeze_card":
-            args["reason"] = freeze_reason(text)
-        plan.calls.append(ToolCall(tool, args))
-        return plan
-    return build
-
-
-def freeze_reason(text: str) -> str:
-    for pattern, reason in ((r"stole|nicked|swiped|taken", "stolen"), (r"for now|for a bit|temporar|can'?t find|misplaced",
-                                                                       "temporary"), (r"lost|missing", "lost"),
-                            (r"fraud|not me|didn'?t make|unauthori|suspicious|hacked|compromised", "suspected_fraud"),
-                            (r"travel|trip|abroad", "travel")):
-        if re.search(pattern, text, re.I):
-            return reason
-    return "temporary"
-
-
-def dispute_reason(text: str) -> str:
-    for pattern, reason in ((r"twice|double|duplicate|two times|same charge", "duplicate_charge"),
-                            (r"never (arrived|came|received)|didn'?t (get|receive|arrive)|not (received|delivered)",
-                             "not_received"), (r"wrong amount|overcharged|charged more|too much", "wrong_amount"),
-                            (r"cancel+ed|unsubscribed", "cancelled_subscription"),
-                            (r"not me|wasn'?t me|didn'?t (make|buy|authori[sz]e)|don'?t recogni[sz]e|unauthori|fraud|"
-                             r"stolen|never made|no idea what", "unauthorized")):
-        if re.search(pattern, text, re.I):
-            return reason
-    return "other"
-
-
-def _dispute(planner, plan, s, base, profile, text):
-    if base.get("transaction_id"):
-        plan.calls.append(ToolCall("dispute_transaction", {"transaction_id": base["transaction_id"],
-                                                           "reason": dispute_reason(text), "details": text[:250]}))
-        return plan
-    args = _period_args(s, {})
-    if s.merchant:
-        args["merchant"] = s.merchant
-    if s.amounts:
-        args["min_amount"] = args["max_amount"] = float(s.amounts[0].value)
-    if not (s.merchant or s.amounts):
-        plan.calls.append(ToolCall("fraud_alerts", {}))
+# --- slot helpers ------------------------------------------------------------------------------------------------
+def _period(span: Span, today: date, state: DialogueState) -> dict:
+    """A period span's tool arguments and label; "the month before" shifts the last request's period."""
+    vocab, tokens = values.vocabulary()["periods"], values.words(span.text)
+    direction = "before" if set(tokens) & set(vocab["before"]) else "after" if set(tokens) & set(vocab["after"]) else None
+    previous = (state.last.slots.get("period") or {}).get("args", {}) if state.last else {}
+    if direction and previous and not any(w in values.MONTHS or w.isdigit() for w in tokens):
+        found = values.shifted(previous, today, direction == "after")
+        if found is None:
+            raise ValueProblem(f"I can only look back, not ahead: which period did you mean by \"{span.text}\"?")
+    elif span.label == "date":
+        day = values.day(span.text, today)
+        found = values.Period(start=day, end=day, label=f"{day.day} {day:%b %Y}")
     else:
-        plan.calls.append(ToolCall("search_transactions", args))
-    plan.data["dispute_reason"] = dispute_reason(text)
-    plan.data["dispute_details"] = text[:250]
-    return plan
+        found = values.period(span.text, today)
+    return {"args": found.as_args(), "label": found.label}
 
 
-BUILDERS = {
-    "balance": _balance, "transactions": _transactions, "spending": _spending,
-    "budget_status": _budget_status, "set_budget": _set_budget, "bills": _bills,
-    "debt_payoff": _debt, "savings_plan": _savings, "create_goal": _create_goal,
-    "fraud_check": _simple("fraud_alerts"), "freeze_card": _card_action("freeze_card"),
-    "unfreeze_card": _card_action("unfreeze_card"), "dispute": _dispute,
-    "credit_guidance": _credit, "cash_flow": _cash_flow,
-}
-TOOL_FOR = {"balance": "get_balances", "transactions": "search_transactions", "spending": "spending_summary",
-            "budget_status": "budget_status", "set_budget": "set_budget", "bills": "upcoming_bills",
-            "debt_payoff": "debt_payoff_plan", "savings_plan": "savings_goal_plan",
-            "create_goal": "create_savings_goal", "fraud_check": "fraud_alerts", "freeze_card": "freeze_card",
-            "unfreeze_card": "unfreeze_card", "dispute": "dispute_transaction", "credit_guidance": "credit_guidance",
-            "cash_flow": "cash_flow_forecast"}
+def _card(slot: Slot, name: str, spans: list[Span], profile: Profile) -> str | None:
+    """The card the spans name; None when they name none in particular ("that card", "it": the conversation's)."""
+    matches = [(span, resolve.card(span.text, profile, slot.among)) for span in spans if resolve.specific(span.text)]
+    if not matches:
+        return None
+    span, match = next(((s, m) for s, m in matches if m.unique), matches[0])
+    if match.unique:
+        return match.found.id
+    fitting = list(match.candidates) or profile.cards
+    problem = None if match.candidates else f"None of your cards matches \"{span.text}\"."
+    raise Ask(name, problem, options=[{"label": c.label, "value": c.id, "name": c.name} for c in fitting])
+
+
+def _debt_accounts(spans: list[Span], profile: Profile) -> dict:
+    """Which of the customer's own debts a plan covers: named ones ("my visa"), or a kind ("the cards")."""
+    named, kinds = [], set()
+    for span in spans:
+        match = resolve.account(span.text, profile)
+        if match.unique and match.found.kind in DEBT_KINDS:
+            named.append(match.found.name)
+        elif match.candidates:
+            kinds |= {DEBT_KINDS[a.kind] for a in match.candidates if a.kind in DEBT_KINDS}
+    if named:
+        return {"accounts": list(dict.fromkeys(named))}
+    return {"debt_types": kinds.pop()} if len(kinds) == 1 else {}
+
+
+def _more_debts(previous: dict, added: dict, profile: Profile) -> dict:
+    """"And if I include the personal loan too?": the debts planned before plus the ones named now."""
+    before = previous.get("accounts") or [a.name for a in profile.accounts if a.kind in DEBT_KINDS and
+                                          previous.get("debt_types") in (None, "all", DEBT_KINDS[a.kind])]
+    return {"accounts": list(dict.fromkeys(before + added.get("accounts", [])))} if added.get("accounts") else added
+
+
+def _debts(reading: Reading) -> list[dict]:
+    """Debts the customer describes: each balance starts one; a rate, minimum or name after it belongs to it."""
+    debts: list[dict] = []
+    for span in sorted(reading.spans, key=lambda s: s.start):
+        try:
+            if span.label == "balance":
+                debts.append({"name": f"Debt {len(debts) + 1}", "balance": values.money(span.text).value})
+            elif span.label == "rate" and debts and (rate := values.number(span.text)) is not None:
+                if not 0 <= rate <= 100:
+                    raise ValueProblem(f"{span.text} isn't an interest rate I can plan with")
+                debts[-1].setdefault("apr", rate)
+            elif span.label == "min_payment" and debts:
+                debts[-1]["min_payment"] = values.money(span.text).value
+            elif span.label == "account" and debts and debts[-1]["name"].startswith("Debt "):
+                debts[-1]["name"] = span.text.strip()[:60]
+        except ValueProblem as problem:
+            raise Ask("debts", str(problem)) from problem
+    return [d for d in debts if "apr" in d]
+
+
+def _dispute_reason(reading: Reading) -> str:
+    """Why a charge is disputed, by meaning: the closest reason when it is close and clearly closer than the next."""
+    if reading.topics.get("fraud", 0) >= 0.5:
+        return "unauthorized"
+    return resolve.meaning(reading.text, "dispute_reasons", REASON, windows=True, margin=REASON_MARGIN) or "other"
+
+
+def _extra(capability: Capability, reading: Reading, slots: dict) -> dict:
+    """Arguments only the message as a whole says: why a card is frozen, why a charge is disputed."""
+    if capability.tool == "freeze_card":
+        return {"reason": resolve.meaning(reading.text, "freeze_reasons", REASON, windows=True, margin=REASON_MARGIN)
+                or "temporary"}
+    if capability.tool == "dispute_transaction":
+        return {"reason": _dispute_reason(reading), "details": reading.text[:250]}
+    if capability.tool == "handoff_to_agent":
+        return {"reason": f"{capability.args.get('reason', capability.description)}: {reading.text}"[:300]}
+    return {}
+
+
+def _candidates(found, reason: str | None) -> list[dict]:
+    if found.name == "fraud_alerts":
+        return [t for a in found.result["alerts"] for step in a.get("next_steps", [])
+                if step.get("action") == "dispute_transaction"
+                for t in a["evidence"]["transactions"] if t["id"] == step["args"]["transaction_id"]]
+    spent = [t for t in found.result["transactions"] if t["amount"] < 0]
+    twins = [t for t in spent if sum((u["merchant"], u["amount"]) == (t["merchant"], t["amount"]) for u in spent) > 1]
+    return twins[:1] if twins and reason == "duplicate_charge" else spent
+
+
+def _options(transactions: list[dict]) -> list[dict]:
+    return [{"label": f"{t['date']} {t['merchant']} {abs(t['amount']):.2f}", "value": t["id"], "merchant": t["merchant"],
+             "amount": t["amount"], "date": t["date"]} for t in transactions]
+
+
+def _fitted(tool: str, args: dict) -> dict:
+    """The arguments this tool takes, numbers kept inside what it accepts (a horizon of 200 days asks
+    upcoming_bills for its maximum); the others are for another tool of the capability."""
+    from tools import REGISTRY
+
+    fields = REGISTRY[tool].args_model.model_fields
+    args = {key: value for key, value in args.items() if key in fields}
+    for key, value in list(args.items()):
+        if key in fields and isinstance(value, int | float) and not isinstance(value, bool):
+            for bound in fields[key].metadata:
+                low = getattr(bound, "ge", None) or getattr(bound, "gt", None)
+                high = getattr(bound, "le", None) or getattr(bound, "lt", None)
+                value = max(value, low) if low is not None else value
+                value = min(value, high) if high is not None else value
+            args[key] = value
+    return args

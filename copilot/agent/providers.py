@@ -7,12 +7,13 @@ from langchain_core.language_models import BaseChatModel
 from copilot.config import ConfigError, Settings
 
 
-def make_chat_model(settings: Settings) -> BaseChatModel:
-    """`offline` -> the embedded planner; `openai:MODEL` -> any OpenAI-compatible chat-completions endpoint."""
+def make_chat_model(settings: Settings, planner=None) -> BaseChatModel:
+    """`offline` -> the embedded understanding model and planner; `openai:MODEL` -> any OpenAI-compatible
+    chat-completions endpoint."""
     if settings.provider_kind == "offline":
         from copilot.agent.offline_model import OfflinePlannerModel
 
-        return OfflinePlannerModel()
+        return OfflinePlannerModel(planner=planner)
     if settings.provider_kind == "openai":
         settings.require_openai()
         from langchain_openai import ChatOpenAI

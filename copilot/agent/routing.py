@@ -1,10 +1,8 @@
-"""Exactly one route per turn (DESIGN.md §4.3), derived from what the tools returned and what the planner meant."""
+"""Exactly one route per turn (DESIGN.md §4.3), from what actually happened: tool outcomes first, then the plan."""
 
 from __future__ import annotations
 
 from copilot.agent.turn import TurnContext
-
-DECLINING = {"out_of_scope", "investment_advice"}
 
 
 def decide_route(turn: TurnContext, answer: str = "") -> str:
@@ -16,7 +14,7 @@ def decide_route(turn: TurnContext, answer: str = "") -> str:
     if any(o.name == "handoff_to_agent" and o.status == "ok" for o in turn.outcomes):
         return "handoff"
     if turn.plan is not None:
-        return turn.plan.route
+        return turn.plan.route if turn.plan.route != "handoff" else "answer"
     if not turn.outcomes and answer.rstrip().endswith("?"):
         return "clarify"
-    return "answer"
+    return "decline" if turn.hint == "decline" and not turn.outcomes else "answer"

@@ -9,21 +9,33 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from copilot.store.models import Account, Card, Customer, Transaction
-from tools.data import DEBT_KINDS
+
+
+class Awaiting(BaseModel):
+    """The question the copilot asked: the next message is first read as its answer."""
+
+    capability: str
+    slot: str
+    slots: dict = Field(default_factory=dict)          # what was already known (slot -> value)
+    options: list[dict] = Field(default_factory=list)  # the choices offered (cards, charges), in the order shown
+
+
+class LastRequest(BaseModel):
+    """The last request the copilot carried out: a follow-up changes some slots and keeps the rest."""
+
+    capability: str
+    slots: dict = Field(default_factory=dict)
+    topics: list[str] = Field(default_factory=list)
+    route: str = "answer"                              # consent_required: the next "ok, try again" retries it
 
 
 class DialogueState(BaseModel):
-    """What the planner remembers: the last request (for follow-ups and corrections) and conversation flags."""
-
-    last_intent: str | None = None
-    last_args: dict[str, dict] = Field(default_factory=dict)   # tool name -> args of its last call
-    last_card_id: str | None = None
-    last_transaction_id: str | None = None                      # the charge we last talked about ("dispute that")
-    misunderstandings: int = 0                                 # consecutive clarify turns
-    flags: list[str] = Field(default_factory=list)             # complaint | hardship | fraud
+    last: LastRequest | None = None
+    awaiting: Awaiting | None = None
+    focus: dict[str, str] = Field(default_factory=dict)     # card / transaction last talked about
+    misunderstandings: int = 0                              # consecutive turns the copilot had to ask
+    flags: list[str] = Field(default_factory=list)          # complaint | hardship | fraud
     turns: int = 0
-    handed_off: bool = False
-    awaiting: dict = Field(default_factory=dict)                # after a clarifying question: {"tool", "partial"}
 
     def flag(self, name: str) -> None:
         if name not in self.flags:
@@ -44,9 +56,18 @@ class CardInfo:
         return f"{self.name} ending {self.last4}"
 
 
+@dataclass(frozen=True)
+class AccountInfo:
+    id: str
+    name: str
+    kind: str
+    currency: str
+    last4: str
+
+
 @dataclass
 class Profile:
-    """The customer facts the planner needs for slot filling (names, not balances or history)."""
+    """The customer facts the planner needs to resolve what a message names (names, not balances or history)."""
 
     customer_id: str
     name: str
@@ -56,14 +77,17 @@ class Profile:
     email: str
     phone: str
     cards: list[CardInfo] = field(default_factory=list)
-    account_last4: list[str] = field(default_factory=list)
-    account_names: list[str] = field(default_factory=list)
-    debt_names: list[str] = field(default_factory=list)          # the cards and loans among account_names
+    accounts: list[AccountInfo] = field(default_factory=list)
     merchants: list[str] = field(default_factory=list)
+    categories: list[str] = field(default_factory=list)
 
     @property
     def first_name(self) -> str:
         return self.name.split()[0]
+
+    @property
+    def account_last4(self) -> list[str]:
+        return [a.last4 for a in self.accounts]
 
     def card(self, card_id: str | None) -> CardInfo | None:
         return next((c for c in self.cards if c.id == card_id), None)
@@ -73,12 +97,11 @@ def load_profile(session: Session, customer_id: str) -> Profile:
     customer = session.get(Customer, customer_id)
     cards = [CardInfo(c.id, c.name, c.last4, c.kind, c.network, c.status)
              for c in session.scalars(select(Card).where(Card.customer_id == customer_id).order_by(Card.id))]
-    accounts = session.execute(select(Account.last4, Account.name, Account.kind)
-                               .where(Account.customer_id == customer_id)).all()
-    merchants = sorted(session.scalars(select(Transaction.merchant).distinct()
-                                       .where(Transaction.customer_id == customer_id)))
+    accounts = [AccountInfo(a.id, a.name, a.kind, a.currency, a.last4)
+                for a in session.scalars(select(Account).where(Account.customer_id == customer_id).order_by(Account.id))]
+    rows = session.execute(select(Transaction.merchant, Transaction.category).distinct()
+                           .where(Transaction.customer_id == customer_id)).all()
     return Profile(customer_id=customer.id, name=customer.name, segment=customer.segment,
                    pay_cadence=customer.pay_cadence, home_currency=customer.home_currency, email=customer.email,
-                   phone=customer.phone, cards=cards, account_last4=[a.last4 for a in accounts],
-                   account_names=[a.name for a in accounts],
-                   debt_names=[a.name for a in accounts if a.kind in DEBT_KINDS], merchants=merchants)
+                   phone=customer.phone, cards=cards, accounts=accounts,
+                   merchants=sorted({m for m, _ in rows if m}), categories=sorted({c for _, c in rows if c}))

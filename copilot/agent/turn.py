@@ -1,31 +1,40 @@
-"""TurnContext: what one assistant turn carries through the LangChain loop (the agent's runtime context)."""
+"""TurnContext (what one assistant turn carries through the loop) and Frame (what the offline model may see)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import json
+from dataclasses import asdict, dataclass, field
+from datetime import date
 from typing import TYPE_CHECKING
 
-from copilot.agent.state import DialogueState, Profile
+from langchain_core.messages import BaseMessage, SystemMessage
+
+from copilot.agent.state import AccountInfo, CardInfo, DialogueState, Profile
 from copilot.context import KnowledgeHit, ToolContext
 
 if TYPE_CHECKING:
-    from copilot.agent.planner import Plan, Planner
+    from copilot.agent.planner import Plan
     from tools.spec import ToolOutcome
+
+FRAME_MARK = "copilot-frame"
 
 
 @dataclass
 class TurnContext:
-    """Per-turn context: tools read `tool_ctx`; the offline model reads and fills `plan`; outcomes pile up here."""
+    """Per-turn context for the loop and the tools: outcomes and knowledge hits pile up here; the offline model
+    never reads it (it sees the Frame and the messages)."""
 
     tool_ctx: ToolContext
     state: DialogueState
     profile: Profile
     user_text: str
-    planner: Planner | None = None
     plan: Plan | None = None
+    hint: str | None = None                                      # LLM path: the route the capability table suggests
     outcomes: list[ToolOutcome] = field(default_factory=list)
     hits: list[KnowledgeHit] = field(default_factory=list)       # KB chunks the answer may cite
     untrusted_rules: list[str] = field(default_factory=list)     # injection found inside tool/KB text
+    pending: list[dict] = field(default_factory=list)            # writes waiting for the customer's yes
+    consents: list[dict] = field(default_factory=list)           # the customer's active consents (for the answer)
 
     def outcome(self, name: str) -> ToolOutcome | None:
         return next((o for o in reversed(self.outcomes) if o.name == name), None)
@@ -33,3 +42,30 @@ class TurnContext:
     @property
     def citations(self) -> list[str]:
         return list(dict.fromkeys(h.citation for h in self.hits))
+
+
+@dataclass
+class Frame:
+    """Everything the offline model knows besides the messages: the dialogue state, the customer's names, the
+    day, who is asking and what they share (pydantic-ai FunctionModel style: no hidden shared object)."""
+
+    state: DialogueState
+    profile: Profile
+    today: date
+    role: str = "customer"
+    consents: list[dict] = field(default_factory=list)
+
+    def message(self) -> SystemMessage:
+        body = {"state": self.state.model_dump(), "profile": asdict(self.profile), "today": self.today.isoformat(),
+                "role": self.role, "consents": self.consents}
+        return SystemMessage(json.dumps(body, default=str), name=FRAME_MARK)
+
+    @classmethod
+    def of(cls, messages: list[BaseMessage]) -> Frame:
+        message = next(m for m in messages if isinstance(m, SystemMessage) and m.name == FRAME_MARK)
+        body = json.loads(str(message.content))
+        profile = dict(body["profile"])
+        profile["cards"] = [CardInfo(**c) for c in profile["cards"]]
+        profile["accounts"] = [AccountInfo(**a) for a in profile["accounts"]]
+        return cls(state=DialogueState.model_validate(body["state"]), profile=Profile(**profile),
+                   today=date.fromisoformat(body["today"]), role=body["role"], consents=body["consents"])

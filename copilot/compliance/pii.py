@@ -29,7 +29,7 @@ PRIORITY = ("CREDIT_CARD", "IBAN_CODE", "ABA_ROUTING_NUMBER", "US_SSN", "US_BANK
             "US_ITIN", "ID_DOCUMENT", "DATE_OF_BIRTH", "UK_NINO", "CRYPTO", "IP_ADDRESS", "EMAIL_ADDRESS",
             "PHONE_NUMBER", "STREET_ADDRESS", "PERSON")
 IDENTIFIERS = PRIORITY[:-2]                         # always detected; names and addresses when asked (names=True)
-NAME_CUE = (r"(?<=(?:\b(?:my name is|my name's|name\s*:|named|called|customer|client|account holder|cardholder|"
+NAME_CUE = (r"(?<=(?:\b(?:my name is|my name's|name\s*:|customer|client|account holder|cardholder|"
             r"card holder|beneficiary|payee|recipient|patient|signed|regards,?|sincerely,?|dear|spoke to|spoke with|"
             r"talked to|talking to|speak to|speak with|married to|my (?:husband|wife|partner|son|daughter|mother|father|"
             r"landlord),?)(?:\s+(?:is|was|will be))?|(?-i:\b(?:Mr|Mrs|Ms|Miss|Mx|Dr|Prof)\.?))\s*[:,-]?\s{1,3})")

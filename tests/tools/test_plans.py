@@ -118,8 +118,17 @@ def test_a_regular_saving_is_projected_to_the_date_without_interest(ctx):
     topped = ok(ctx, "savings_goal_plan", contribution=200, cadence="monthly", months=6, saved_so_far=100,
                 pay_cadence="monthly")
     assert topped["projected_total"] == 200 * topped["contributions"] + 100
-    both = call(ctx, "savings_goal_plan", target_amount=1000, contribution=50, months=6, pay_cadence="monthly")
-    assert both.status == "invalid_args" and "exactly one of target_amount" in both.error
+    dated = call(ctx, "savings_goal_plan", target_amount=1000, contribution=50, months=6, pay_cadence="monthly")
+    assert dated.status == "invalid_args" and "leave out the date" in dated.error
+    neither = call(ctx, "savings_goal_plan", months=6, pay_cadence="monthly")
+    assert neither.status == "invalid_args" and "target_amount" in neither.error
+
+
+def test_a_target_and_a_regular_saving_give_the_months_to_reach_it(ctx):
+    plan = ok(ctx, "savings_goal_plan", target_amount=5000, contribution=200, cadence="biweekly",
+              saved_so_far=200, pay_cadence="biweekly")
+    assert plan["months"] in (11, 12), "4,800 left at 200 a fortnight (433.33 a month) takes 12 months"
+    assert plan["monthly"] * plan["months"] >= 4800
 
 
 def test_an_extra_payment_goes_on_top_of_the_minimums(ctx):

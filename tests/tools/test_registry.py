@@ -1,4 +1,5 @@
-"""The registry and runner: the 17 contract tools, LLM schemas, repairable argument errors, audit on every call."""
+"""The registry and runner: the 17 contract tools and the extra reads, LLM schemas, repairable argument errors, audit
+on every call."""
 
 from __future__ import annotations
 
@@ -15,8 +16,11 @@ from tools import CONTRACT_TOOLS, REGISTRY, openai_tool_schemas
 WRITES = {"set_budget", "create_savings_goal", "freeze_card", "unfreeze_card", "dispute_transaction"}
 
 
+EXTRA_READS = ["list_disputes", "list_savings_goals"]
+
+
 def test_every_contract_tool_is_registered_with_valid_scopes():
-    assert list(REGISTRY) == list(CONTRACT_TOOLS) and len(REGISTRY) == 17
+    assert list(REGISTRY) == [*CONTRACT_TOOLS, *EXTRA_READS] and len(CONTRACT_TOOLS) == 17
     assert {name for name, spec in REGISTRY.items() if spec.writes} == WRITES
     for spec in REGISTRY.values():
         assert set(spec.scopes) <= set(SCOPES), spec.name
@@ -26,7 +30,7 @@ def test_every_contract_tool_is_registered_with_valid_scopes():
 
 def test_openai_schemas_are_function_tools_with_described_parameters():
     schemas = openai_tool_schemas()
-    assert [s["function"]["name"] for s in schemas] == list(CONTRACT_TOOLS)
+    assert [s["function"]["name"] for s in schemas] == [*CONTRACT_TOOLS, *EXTRA_READS]
     for schema in schemas:
         assert schema["type"] == "function"
         params = schema["function"]["parameters"]

@@ -1,0 +1,173 @@
+"""Dialogue repair on the demo bank: answers to the copilot's own questions, corrections, cancellations, what-ifs that
+change one slot, pending writes that wait through digressions, and silence while a person has the conversation.
+
+Each conversation is one the issue reports failing (issue 14 and issue 13 §1-2), replayed through the real loop.
+"""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import select
+
+from copilot.store.models import Budget, Card, Conversation, Handoff, SavingsGoal
+from tests.agent.conftest import grant
+
+
+def tools_of(result) -> list[str]:
+    return [t["name"] for t in result.tools]
+
+
+def args_of(result, tool: str) -> dict:
+    return next(t["args"] for t in result.tools if t["name"] == tool)
+
+
+def card_status(runtime, card_id: str) -> str:
+    with runtime.db.session() as session:
+        return session.get(Card, card_id).status
+
+
+# --- answers to the copilot's own questions ---------------------------------------------------------------------
+def test_which_card_is_answered_by_naming_it(copilot, runtime):
+    grant(runtime, "demo-traveler", "cards:manage")
+    conversation = copilot.start("demo-traveler")
+    asked = copilot.send(conversation, "freeze my card")
+    assert asked.route == "clarify" and "Voyager" in asked.answer
+    answered = copilot.send(conversation, "the voyager one")
+    assert answered.route == "confirm" and args_of(answered, "freeze_card")["card"] == "demo-traveler-card-travel"
+
+
+def test_a_charge_is_picked_from_the_list_by_position_or_merchant(copilot, runtime):
+    grant(runtime, "demo-debt", "disputes:write")
+    conversation = copilot.start("demo-debt")
+    listed = copilot.send(conversation, "i want to dispute a charge from last month")
+    assert listed.route == "clarify" and "Which one" in listed.answer
+    picked = copilot.send(conversation, "the second one")
+    assert picked.route == "confirm" and tools_of(picked) == ["dispute_transaction"]
+
+
+def test_an_amount_answers_the_budget_question(copilot, runtime):
+    grant(runtime, "demo-debt", "budgets:write")
+    conversation = copilot.start("demo-debt")
+    asked = copilot.send(conversation, "set a budget for eating out")
+    assert asked.route == "clarify"
+    answered = copilot.send(conversation, "300")
+    assert answered.route == "confirm"
+    assert args_of(answered, "set_budget") == {"category": "dining", "monthly_limit": 300}
+
+
+# --- follow-ups, corrections, cancellation -------------------------------------------------------------------
+def test_a_what_if_changes_one_slot_and_keeps_the_rest(copilot):
+    conversation = copilot.start("demo-debt")
+    first = copilot.send(conversation, "how long to clear my cards if I pay 800 a month")
+    assert args_of(first, "debt_payoff_plan")["monthly_payment"] == 800
+    snowball = copilot.send(conversation, "what about the snowball method")
+    plan = args_of(snowball, "debt_payoff_plan")
+    assert plan["strategy"] == "snowball" and plan["monthly_payment"] == 800
+
+
+def test_a_correction_replaces_the_proposal(copilot, runtime):
+    grant(runtime, "demo-debt", "cards:manage")
+    conversation = copilot.start("demo-debt")
+    assert copilot.send(conversation, "freeze my visa").route == "confirm"
+    corrected = copilot.send(conversation, "no, I meant the store card")
+    assert corrected.route == "confirm" and args_of(corrected, "freeze_card")["card"] == "demo-debt-card-store"
+    copilot.send(conversation, "yes")
+    assert card_status(runtime, "demo-debt-card-store") == "frozen"
+    assert card_status(runtime, "demo-debt-card-visa") == "active"
+
+
+def test_forget_it_drops_the_open_question(copilot, runtime):
+    grant(runtime, "demo-debt", "budgets:write")
+    conversation = copilot.start("demo-debt")
+    assert copilot.send(conversation, "set a budget for eating out").route == "clarify"
+    dropped = copilot.send(conversation, "forget it")
+    assert dropped.route == "answer" and not dropped.tools
+    with copilot.runtime.db.session() as session:
+        assert session.get(Conversation, conversation).state["awaiting"] is None
+
+
+# --- pending writes: only an unambiguous yes runs them ---------------------------------------------------------
+@pytest.mark.parametrize("reply", ["ok what's my balance?", "sure, but first tell me my balance", "do it later",
+                                   "y", "ok so how much do I owe?", "yeah no", "ok wait",
+                                   "Sure thing, but what does freezing do?"])
+def test_a_casual_reply_never_runs_the_pending_freeze(copilot, runtime, reply):
+    grant(runtime, "demo-debt", "cards:manage")
+    conversation = copilot.start("demo-debt")
+    assert copilot.send(conversation, "freeze my store card").route == "confirm"
+    result = copilot.send(conversation, reply)
+    assert card_status(runtime, "demo-debt-card-store") == "active", f"{reply!r} froze the card"
+    assert "freeze_card" not in tools_of(result)
+    assert result.route != "confirm" or "Still waiting" in result.answer or "store" in result.answer.lower()
+
+
+def test_a_question_is_answered_and_the_pending_action_asked_about_again(copilot, runtime):
+    grant(runtime, "demo-debt", "cards:manage")
+    conversation = copilot.start("demo-debt")
+    copilot.send(conversation, "freeze my store card")
+    digression = copilot.send(conversation, "ok what's my balance?")
+    assert "get_balances" in tools_of(digression) and "Still waiting for your go-ahead" in digression.answer
+    done = copilot.send(conversation, "Awesome, go ahead!")
+    assert "frozen" in done.answer and card_status(runtime, "demo-debt-card-store") == "frozen"
+
+
+# --- reads never propose writes; proposals carry the numbers that were asked for --------------------------------
+def test_showing_savings_goals_lists_them_and_creates_nothing(copilot, runtime):
+    conversation = copilot.start("demo-newjob")
+    copilot.send(conversation, "how much do I need to save each month for 3000 by June")
+    shown = copilot.send(conversation, "show my savings goals")
+    assert tools_of(shown) == ["list_savings_goals"] and shown.route == "answer"
+    copilot.send(conversation, "ok thanks")
+    with runtime.db.session() as session:
+        assert session.scalars(select(SavingsGoal).where(SavingsGoal.customer_id == "demo-newjob")).all() == []
+
+
+def test_showing_disputes_is_a_read_not_a_hand_off(copilot):
+    result = copilot.send(copilot.start("demo-debt"), "show my disputes")
+    assert tools_of(result) == ["list_disputes"] and result.route == "answer"
+
+
+@pytest.mark.parametrize("text", ["set a budget of 150 a month for groceries, 3 of us eat at home",
+                                  "set a grocery budget of 150 a month for my 2 kids"])
+def test_incidental_numbers_are_not_the_budget(copilot, runtime, text):
+    grant(runtime, "demo-gig", "budgets:write")
+    result = copilot.send(copilot.start("demo-gig"), text)
+    assert result.route == "confirm" and args_of(result, "set_budget")["monthly_limit"] == 150
+
+
+@pytest.mark.parametrize("text", ["pay 1e308 a month on my cards, how long", "how long if I pay -600 a month",
+                                  "save 1e308 a week for a car by june", "how much did i spend in year 0001"])
+def test_absurd_values_get_a_question_never_a_reinterpretation(copilot, text):
+    result = copilot.send(copilot.start("demo-debt"), text)
+    assert result.route == "clarify" and not result.tools, (text, result.tools)
+
+
+@pytest.mark.parametrize("text", ["freeze card demo-gig-card-debit", "freeze the visa ending 4108, it belongs to my husband"])
+def test_a_card_that_is_not_the_callers_gets_a_question_not_the_nearest_own_card(copilot, runtime, text):
+    grant(runtime, "demo-debt", "cards:manage")
+    result = copilot.send(copilot.start("demo-debt"), text)
+    assert result.route == "clarify" and "freeze_card" not in tools_of(result)
+
+
+# --- a person has the conversation -----------------------------------------------------------------------------
+def test_the_copilot_stays_quiet_while_an_agent_has_the_conversation(copilot, runtime):
+    conversation = copilot.start("demo-gig")
+    assert copilot.send(conversation, "I want to talk to a person").route == "handoff"
+    with runtime.db.session() as session:
+        handoff = session.scalar(select(Handoff).where(Handoff.conversation_id == conversation))
+        handoff.status, handoff.agent_id = "assigned", "alice"
+    relayed = copilot.send(conversation, "what's my balance?")
+    assert relayed.route == "handoff" and not relayed.tools and "support agent" in relayed.answer
+    with runtime.db.session() as session:
+        session.scalar(select(Handoff).where(Handoff.conversation_id == conversation)).status = "closed"
+    back = copilot.send(conversation, "what's my balance?")
+    assert tools_of(back) == ["get_balances"]
+
+
+def test_set_budget_runs_once_on_yes(copilot, runtime):
+    grant(runtime, "demo-debt", "budgets:write")
+    conversation = copilot.start("demo-debt")
+    assert copilot.send(conversation, "set my dining budget to 275").route == "confirm"
+    copilot.send(conversation, "yes please")
+    with runtime.db.session() as session:
+        budget = session.scalar(select(Budget).where(Budget.customer_id == "demo-debt", Budget.category == "dining"))
+    assert float(budget.monthly_limit) == 275
