@@ -23,7 +23,7 @@ def train_command(epochs: int = typer.Option(None, help="Passes over the data (d
     try:
         from copilot.nlu.train import Recipe, train
     except ImportError as exc:
-        fail(f"training needs the train extra ({exc.name} is missing): pip install -e '.[train]'")
+        fail(f"training needs torch and transformers ({exc.name} is missing): run `make install`")
     recipe = Recipe()
     recipe = replace(recipe, epochs=epochs or recipe.epochs, limit=limit)
     kwargs = {"out_dir": Path(out)} if out else {}

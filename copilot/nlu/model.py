@@ -54,7 +54,7 @@ class Understanding:
 
         path = model_dir / MODEL_FILE
         if not path.exists():
-            raise ModelMissing(f"{path} is missing: run `copilot nlu train` (needs `pip install -e '.[train]'`)")
+            raise ModelMissing(f"{path} is missing: rebuild it with `copilot nlu train`")
         self.meta = json.loads((model_dir / META_FILE).read_text(encoding="utf-8"))
         options = onnxruntime.SessionOptions()
         options.intra_op_num_threads = options.inter_op_num_threads = 1

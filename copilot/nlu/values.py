@@ -112,6 +112,29 @@ def money(text: str) -> Money:
     return Money(round(value, 2), currency)
 
 
+def clauses(text: str) -> list[str]:
+    """The clauses of a message, cut after "?", "!", ";" or ". ", and at "and"/"also"/... after a comma:
+    "spend on groceries last month, and what bills are coming up?" -> two clauses."""
+    vocab = vocabulary()["clauses"]
+    pieces, start, i = [], 0, 0
+    while i < len(text):
+        char = text[i]
+        cut = char in vocab["ends"] or (char == "." and text[i + 1:i + 2] == " " and not text[i - 1:i].isdigit())
+        if char == ",":
+            following = text[i + 1:].split(None, 1)
+            cut = bool(following) and following[0].lower().strip(",.") in vocab["joiners"]
+            if cut and following[0].lower() in vocab["conjunctions"] and len(following) > 1:
+                pieces.append(text[start:i + 1])
+                start = i = text.index(following[1], i + 1)          # "and what bills ..." -> "what bills ..."
+                continue
+        if cut:
+            pieces.append(text[start:i + 1])
+            start = i + 1
+        i += 1
+    pieces.append(text[start:])
+    return [p.strip(" ,") for p in pieces if len(words(p)) >= 3]
+
+
 def count(text: str) -> int | None:
     value = number(text)
     return int(value) if value is not None and 0 < value <= 1000 else None
