@@ -13,7 +13,7 @@ from jinja2 import ChainableUndefined, Environment, FileSystemLoader
 from copilot.agent.capabilities import capability_table
 from copilot.agent.extract import best_sentences
 from copilot.agent.formatting import FILTERS
-from copilot.agent.planner import Plan
+from copilot.agent.plans import Plan
 from copilot.agent.state import Profile
 from copilot.agent.turn import TurnContext
 from copilot.compliance import Evidence, filter_output

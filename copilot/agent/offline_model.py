@@ -17,7 +17,8 @@ from langchain_core.outputs import ChatGeneration, ChatResult
 from pydantic import ConfigDict
 
 from copilot.agent.composer import compose
-from copilot.agent.planner import Plan, Planner, ToolCall
+from copilot.agent.planner import Planner
+from copilot.agent.plans import Plan, ToolCall
 from copilot.agent.turn import Frame
 from copilot.context import KnowledgeHit
 from copilot.nlu.model import get_understanding

@@ -8,16 +8,17 @@ dispute it) continues in `next_calls` once the lookup's results are in.
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
 from datetime import date
 
 from copilot.agent import resolve, safety
-from copilot.agent.capabilities import Capability, CapabilityTable, Slot, capability_table
+from copilot.agent.calls import candidates, options, reply_data, tool_calls
+from copilot.agent.capabilities import Capability, CapabilityTable, capability_table
+from copilot.agent.plans import Ask, Plan, ToolCall
+from copilot.agent.slots import more_debts, read_slots, slot_value
 from copilot.agent.state import Awaiting, DialogueState, Profile
 from copilot.nlu import values
 from copilot.nlu.encoding import Span
 from copilot.nlu.model import Reading, get_understanding
-from copilot.nlu.values import ValueProblem
 
 ACCEPT = 0.45     # a capability this likely is carried out without asking
 LEAN = 0.2        # below this a message leans on the conversation, or the copilot asks what was meant
@@ -27,53 +28,8 @@ SMALL_TALK = {"thanks": "thanks", "greet": "greeting", "bye": "goodbye", "ack": 
               "affirm": "nothing_pending", "deny": "anything_else", "hedge": "no_rush", "cancel": "dropped"}
 ANSWERS = {"inform", "select", "correct", "modify", "affirm", "ack", "request"}
 WHICH = "which_capability"   # the copilot asked which of two capabilities was meant
-REASON, REASON_MARGIN = 0.55, 0.08  # why a card is frozen or a charge disputed: close in meaning, clearly closest
-DEBT_KINDS = {"credit_card": "cards", "personal_loan": "loans", "term_loan": "loans"}
-CADENCE_GAP = 12  # characters between an amount and the cadence that makes it a regular amount ("200 a month")
 
 
-@dataclass
-class ToolCall:
-    name: str
-    args: dict
-
-
-@dataclass
-class Plan:
-    """What the offline model does this turn and what the dialogue state should remember afterwards."""
-
-    capability: str | None
-    confidence: float = 0.0
-    route: str = "answer"
-    calls: list[ToolCall] = field(default_factory=list)
-    reply: str | None = None                  # a template said before the tools' answers (after them: ask_after)
-    data: dict = field(default_factory=dict)
-    also: list[str] = field(default_factory=list)
-    awaiting: Awaiting | None = None
-    slots: dict = field(default_factory=dict)
-    topics: list[str] = field(default_factory=list)
-
-    @property
-    def capabilities(self) -> list[str]:
-        return [c for c in (self.capability, *self.also) if c]
-
-    def to_dict(self) -> dict:
-        return {**asdict(self), "awaiting": self.awaiting.model_dump() if self.awaiting else None}
-
-    @classmethod
-    def from_dict(cls, data: dict) -> Plan:
-        data = dict(data)
-        data["calls"] = [ToolCall(**c) for c in data.get("calls", [])]
-        data["awaiting"] = Awaiting(**data["awaiting"]) if data.get("awaiting") else None
-        return cls(**data)
-
-
-class Ask(Exception):
-    """A slot the copilot must ask about: missing, ambiguous or nonsensical."""
-
-    def __init__(self, slot: str, problem: str | None = None, options: list[dict] | None = None, **data) -> None:
-        super().__init__(problem or slot)
-        self.slot, self.problem, self.options, self.data = slot, problem, options or [], data
 
 
 class Planner:
@@ -163,7 +119,7 @@ class Planner:
             if not spans:
                 return None
             try:
-                value = self._value(slot, spans, reading, profile, today, state)
+                value = slot_value(slot, spans, reading, profile, today, state)
             except Ask:
                 return None
         return self._carry_out(capability, reading, {**awaiting.slots, awaiting.slot: value}, profile, today, state,
@@ -193,7 +149,7 @@ class Planner:
         if capability is None:
             return None
         try:
-            changed = self._present(capability, reading, profile, today, state, only=capability.follow_up)
+            changed = read_slots(capability, reading, profile, today, state, only=capability.follow_up)
         except Ask as ask:
             return self._question(capability, Plan(capability.name, 0.9, topics=state.last.topics), ask,
                                   dict(state.last.slots))
@@ -203,7 +159,7 @@ class Planner:
         for name, value in changed.items():
             previous = slots.get(name)
             adding = reading.act == "modify" and capability.slots[name].type == "debt_accounts"
-            slots[name] = _more_debts(previous or {}, value, profile) if adding else value
+            slots[name] = more_debts(previous or {}, value, profile) if adding else value
         plan = self._carry_out(capability, reading, slots, profile, today, state, 0.9, topics=state.last.topics)
         plan.data["follow_up"] = True
         return plan
@@ -233,7 +189,7 @@ class Planner:
                     data=dict(capability.data), topics=topics)
         slots = dict(known)
         try:
-            self._present(capability, reading, profile, today, state, into=slots)
+            read_slots(capability, reading, profile, today, state, into=slots)
             slots.update({**self._defaults(capability, slots, profile, state), **self._carried(capability, slots, state),
                           **slots})
             slots.update({n: s.default for n, s in capability.slots.items() if s.default and slots.get(n) is None})
@@ -245,8 +201,8 @@ class Planner:
         except Ask as ask:
             return self._question(capability, plan, ask, {k: v for k, v in slots.items() if v is not None})
         plan.slots = slots
-        plan.calls = self._calls(capability, slots, reading, topics, profile)
-        plan.data.update(self._reply_data(capability, slots, reading))
+        plan.calls = tool_calls(capability, slots, reading, topics)
+        plan.data.update(reply_data(capability, slots, reading))
         return plan
 
     def _question(self, capability: Capability, plan: Plan, ask: Ask, known: dict) -> Plan:
@@ -257,90 +213,6 @@ class Planner:
         plan.awaiting = Awaiting(capability=capability.name, slot=ask.slot, slots=known, options=ask.options)
         return plan
 
-    def _present(self, capability: Capability, reading: Reading, profile: Profile, today: date,
-                 state: DialogueState, only: list[str] | None = None, into: dict | None = None) -> dict:
-        """The slot values this message states, added to `into` as they are read (raises Ask when one makes no
-        sense or is ambiguous)."""
-        found = {} if into is None else into
-        for name, slot in capability.slots.items():
-            if only is not None and name not in only:
-                continue
-            spans = [s for s in reading.spans_of(*slot.spans) if self._cadence_fits(slot, s, reading)]
-            value = self._value(slot, spans, reading, profile, today, state, name=name) if spans else None
-            if value is not None:
-                found[name] = value
-        payee = next((m for s in reading.spans_of("account") if (m := resolve.merchant(s.text, profile))
-                      and resolve.account(s.text, profile).nothing), None)
-        if payee and "merchant" in capability.slots and found.get("merchant") is None and \
-                (only is None or "merchant" in only):
-            found["merchant"] = payee                   # a payee the model took for an account ("lakeview apartments")
-        return found
-
-    @staticmethod
-    def _cadence_fits(slot: Slot, span: Span, reading: Reading) -> bool:
-        if slot.cadence is None:
-            return True
-        regular = any(c.label == "cadence" and 0 <= c.start - span.end <= CADENCE_GAP for c in reading.spans)
-        return regular == (slot.cadence == "with")
-
-    def _value(self, slot: Slot, spans: list[Span], reading: Reading, profile: Profile, today: date,
-               state: DialogueState, name: str = ""):
-        """One slot's value from its spans, by type; Ask when it is absurd, unknown or ambiguous."""
-        name = name or slot.spans[0]
-        try:
-            if slot.type == "amount":
-                amounts = list(dict.fromkeys(values.money(s.text).value for s in spans))
-                if len(amounts) > 1 and slot.required:
-                    raise Ask(name, options=[{"label": f"{a:,.2f}", "value": a} for a in amounts], amounts=amounts)
-                return amounts[0]
-            span = spans[0]
-            if slot.type == "period":
-                return _period(span, today, state)
-            if slot.type == "deadline":
-                found = values.deadline(span.text, today)
-                return {"target_date": found.day.isoformat(), **({"months": found.months} if found.months else {})}
-            if slot.type == "horizon":
-                return values.horizon(span.text, today)
-            if slot.type == "count":
-                return values.count(span.text)
-            if slot.type == "currency":
-                return values.currency(span.text)
-            if slot.type == "cadence":
-                found = values.cadence(span.text)
-                regular = profile.pay_cadence if profile.pay_cadence in ("weekly", "biweekly", "monthly") else "biweekly"
-                return regular if found == "per_paycheque" else found if found in ("weekly", "biweekly", "monthly") \
-                    else None
-            if slot.type in ("strategy", "sort"):
-                return resolve.meaning(span.text, {"strategy": "strategies", "sort": "sorts"}[slot.type])
-            if slot.type == "text":
-                return span.text.strip(" .,!?")[:80]
-            if slot.type == "merchant":
-                return resolve.merchant(span.text, profile) or span.text.strip(" .,!?")
-            if slot.type == "category":
-                found = resolve.category(span.text, profile)
-                if found is None and not slot.required:
-                    return None
-                if found is None:
-                    raise Ask(name, f"I don't have a spending category for \"{span.text}\".")
-                return found
-            if slot.type == "account":
-                match = resolve.account(span.text, profile)
-                if match.nothing and resolve.merchant(span.text, profile):
-                    return None                        # a payee the model took for an account ("lakeview apartments")
-                if match.nothing:
-                    raise Ask(name, f"I can't see an account called \"{span.text}\" in your name.")
-                return match.found.name if match.unique else None
-            if slot.type == "debt_accounts":
-                return _debt_accounts(spans, profile)
-            if slot.type == "debts":
-                return _debts(reading)
-            if slot.type == "card":
-                return _card(slot, name, spans, profile)
-            if slot.type == "transaction":
-                return None                                    # found by the capability's lookup
-        except ValueProblem as problem:
-            raise Ask(name, str(problem)) from problem
-        return None
 
     def _defaults(self, capability: Capability, slots: dict, profile: Profile, state: DialogueState) -> dict:
         """Values the conversation implies when the message names none: the card or charge just talked about, the
@@ -375,40 +247,6 @@ class Planner:
                 if (slot.required or slot.unless) and slots.get(name) is None and state.last.slots.get(name) is not None
                 and name in last.slots and last.slots[name].type == slot.type}
 
-    def _calls(self, capability: Capability, slots: dict, reading: Reading, topics: list[str],
-               profile: Profile) -> list[ToolCall]:
-        args = capability.fixed_args(topics)
-        for name, slot in capability.slots.items():
-            value = slots.get(name)
-            if value is None or value == []:
-                continue
-            if slot.type == "period":
-                args.update(value["args"])
-            elif slot.type == "deadline":
-                args.update({arg: value["target_date"] for arg in slot.args})
-            elif slot.type == "debt_accounts":
-                args.update(value)
-            else:
-                args.update({arg: value for arg in slot.args})
-        calls = []
-        for tool in capability.tools:
-            if tool == "search_knowledge":
-                calls.append(ToolCall(tool, {"query": capability.query or reading.text[:500]}))
-            elif tool == capability.tool:
-                if capability.lookup and not slots.get("transaction"):
-                    wanted = _fitted(capability.lookup, args)     # nothing named: the flagged charges are the candidates
-                    calls.append(ToolCall(capability.lookup, wanted) if wanted else ToolCall("fraud_alerts", {}))
-                else:
-                    calls.append(ToolCall(tool, _fitted(tool, {**args, **_extra(capability, reading, slots)})))
-        return calls
-
-    @staticmethod
-    def _reply_data(capability: Capability, slots: dict, reading: Reading) -> dict:
-        data = {name: slots[name] for name in ("threshold",) if slots.get(name) is not None}
-        if capability.lookup:
-            data["dispute_reason"] = _dispute_reason(reading)
-            data["dispute_details"] = reading.text[:250]
-        return data
 
     @staticmethod
     def _combine(main: Plan, extra: Plan) -> Plan:
@@ -437,9 +275,9 @@ class Planner:
             return
         found = next((o for o in reversed(outcomes) if o.status == "ok" and o.name in ("fraud_alerts",
                                                                                       "search_transactions")), None)
-        candidates = _candidates(found, None)[:8] if found else []
-        if candidates:
-            plan.awaiting = Awaiting(capability=capability.offers, slot="transaction", options=_options(candidates))
+        listed = candidates(found, None)[:8] if found else []
+        if listed:
+            plan.awaiting = Awaiting(capability=capability.offers, slot="transaction", options=options(listed))
 
     # --- a lookup's results (dispute: which charge) ---------------------------------------------------------
     def next_calls(self, plan: Plan, outcomes: list) -> list[ToolCall]:
@@ -451,137 +289,15 @@ class Planner:
                                                                                       "fraud_alerts")), None)
         if found is None:
             return []
-        candidates = _candidates(found, plan.data.get("dispute_reason"))
-        if len(candidates) == 1:
-            return [ToolCall(capability.tool, {"transaction_id": candidates[0]["id"],
+        found_charges = candidates(found, plan.data.get("dispute_reason"))
+        if len(found_charges) == 1:
+            return [ToolCall(capability.tool, {"transaction_id": found_charges[0]["id"],
                                                "reason": plan.data.get("dispute_reason", "other"),
                                                "details": plan.data.get("dispute_details")})]
         plan.route, plan.reply = "clarify", "ask_transaction"
-        plan.data.update(candidates=candidates[:5])
+        plan.data.update(candidates=found_charges[:5])
         plan.awaiting = Awaiting(capability=capability.name, slot="transaction", slots=plan.slots,
-                                 options=_options(candidates[:5]))
+                                 options=options(found_charges[:5]))
         return []
 
 
-# --- slot helpers ------------------------------------------------------------------------------------------------
-def _period(span: Span, today: date, state: DialogueState) -> dict:
-    """A period span's tool arguments and label; "the month before" shifts the last request's period."""
-    vocab, tokens = values.vocabulary()["periods"], values.words(span.text)
-    direction = "before" if set(tokens) & set(vocab["before"]) else "after" if set(tokens) & set(vocab["after"]) else None
-    previous = (state.last.slots.get("period") or {}).get("args", {}) if state.last else {}
-    if direction and previous and not any(w in values.MONTHS or w.isdigit() for w in tokens):
-        found = values.shifted(previous, today, direction == "after")
-        if found is None:
-            raise ValueProblem(f"I can only look back, not ahead: which period did you mean by \"{span.text}\"?")
-    elif span.label == "date":
-        day = values.day(span.text, today)
-        found = values.Period(start=day, end=day, label=f"{day.day} {day:%b %Y}")
-    else:
-        found = values.period(span.text, today)
-    return {"args": found.as_args(), "label": found.label}
-
-
-def _card(slot: Slot, name: str, spans: list[Span], profile: Profile) -> str | None:
-    """The card the spans name; None when they name none in particular ("that card", "it": the conversation's)."""
-    matches = [(span, resolve.card(span.text, profile, slot.among)) for span in spans if resolve.specific(span.text)]
-    if not matches:
-        return None
-    span, match = next(((s, m) for s, m in matches if m.unique), matches[0])
-    if match.unique:
-        return match.found.id
-    fitting = list(match.candidates) or profile.cards
-    problem = None if match.candidates else f"None of your cards matches \"{span.text}\"."
-    raise Ask(name, problem, options=[{"label": c.label, "value": c.id, "name": c.name} for c in fitting])
-
-
-def _debt_accounts(spans: list[Span], profile: Profile) -> dict:
-    """Which of the customer's own debts a plan covers: named ones ("my visa"), or a kind ("the cards")."""
-    named, kinds = [], set()
-    for span in spans:
-        match = resolve.account(span.text, profile)
-        if match.unique and match.found.kind in DEBT_KINDS:
-            named.append(match.found.name)
-        elif match.candidates:
-            kinds |= {DEBT_KINDS[a.kind] for a in match.candidates if a.kind in DEBT_KINDS}
-    if named:
-        return {"accounts": list(dict.fromkeys(named))}
-    return {"debt_types": kinds.pop()} if len(kinds) == 1 else {}
-
-
-def _more_debts(previous: dict, added: dict, profile: Profile) -> dict:
-    """"And if I include the personal loan too?": the debts planned before plus the ones named now."""
-    before = previous.get("accounts") or [a.name for a in profile.accounts if a.kind in DEBT_KINDS and
-                                          previous.get("debt_types") in (None, "all", DEBT_KINDS[a.kind])]
-    return {"accounts": list(dict.fromkeys(before + added.get("accounts", [])))} if added.get("accounts") else added
-
-
-def _debts(reading: Reading) -> list[dict]:
-    """Debts the customer describes: each balance starts one; a rate, minimum or name after it belongs to it."""
-    debts: list[dict] = []
-    for span in sorted(reading.spans, key=lambda s: s.start):
-        try:
-            if span.label == "balance":
-                debts.append({"name": f"Debt {len(debts) + 1}", "balance": values.money(span.text).value})
-            elif span.label == "rate" and debts and (rate := values.number(span.text)) is not None:
-                if not 0 <= rate <= 100:
-                    raise ValueProblem(f"{span.text} isn't an interest rate I can plan with")
-                debts[-1].setdefault("apr", rate)
-            elif span.label == "min_payment" and debts:
-                debts[-1]["min_payment"] = values.money(span.text).value
-            elif span.label == "account" and debts and debts[-1]["name"].startswith("Debt "):
-                debts[-1]["name"] = span.text.strip()[:60]
-        except ValueProblem as problem:
-            raise Ask("debts", str(problem)) from problem
-    return [d for d in debts if "apr" in d]
-
-
-def _dispute_reason(reading: Reading) -> str:
-    """Why a charge is disputed, by meaning: the closest reason when it is close and clearly closer than the next."""
-    if reading.topics.get("fraud", 0) >= 0.5:
-        return "unauthorized"
-    return resolve.meaning(reading.text, "dispute_reasons", REASON, windows=True, margin=REASON_MARGIN) or "other"
-
-
-def _extra(capability: Capability, reading: Reading, slots: dict) -> dict:
-    """Arguments only the message as a whole says: why a card is frozen, why a charge is disputed."""
-    if capability.tool == "freeze_card":
-        return {"reason": resolve.meaning(reading.text, "freeze_reasons", REASON, windows=True, margin=REASON_MARGIN)
-                or "temporary"}
-    if capability.tool == "dispute_transaction":
-        return {"reason": _dispute_reason(reading), "details": reading.text[:250]}
-    if capability.tool == "handoff_to_agent":
-        return {"reason": f"{capability.args.get('reason', capability.description)}: {reading.text}"[:300]}
-    return {}
-
-
-def _candidates(found, reason: str | None) -> list[dict]:
-    if found.name == "fraud_alerts":
-        return [t for a in found.result["alerts"] for step in a.get("next_steps", [])
-                if step.get("action") == "dispute_transaction"
-                for t in a["evidence"]["transactions"] if t["id"] == step["args"]["transaction_id"]]
-    spent = [t for t in found.result["transactions"] if t["amount"] < 0]
-    twins = [t for t in spent if sum((u["merchant"], u["amount"]) == (t["merchant"], t["amount"]) for u in spent) > 1]
-    return twins[:1] if twins and reason == "duplicate_charge" else spent
-
-
-def _options(transactions: list[dict]) -> list[dict]:
-    return [{"label": f"{t['date']} {t['merchant']} {abs(t['amount']):.2f}", "value": t["id"], "merchant": t["merchant"],
-             "amount": t["amount"], "date": t["date"]} for t in transactions]
-
-
-def _fitted(tool: str, args: dict) -> dict:
-    """The arguments this tool takes, numbers kept inside what it accepts (a horizon of 200 days asks
-    upcoming_bills for its maximum); the others are for another tool of the capability."""
-    from tools import REGISTRY
-
-    fields = REGISTRY[tool].args_model.model_fields
-    args = {key: value for key, value in args.items() if key in fields}
-    for key, value in list(args.items()):
-        if key in fields and isinstance(value, int | float) and not isinstance(value, bool):
-            for bound in fields[key].metadata:
-                low = getattr(bound, "ge", None) or getattr(bound, "gt", None)
-                high = getattr(bound, "le", None) or getattr(bound, "lt", None)
-                value = max(value, low) if low is not None else value
-                value = min(value, high) if high is not None else value
-            args[key] = value
-    return args

@@ -13,7 +13,7 @@ from copilot.agent.state import AccountInfo, CardInfo, DialogueState, Profile
 from copilot.context import KnowledgeHit, ToolContext
 
 if TYPE_CHECKING:
-    from copilot.agent.planner import Plan
+    from copilot.agent.plans import Plan
     from tools.spec import ToolOutcome
 
 FRAME_MARK = "copilot-frame"
