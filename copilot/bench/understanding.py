@@ -32,7 +32,7 @@ def understanding_latency(settings: Settings, repeat: int) -> dict:
     reads, plans = [], []
     for _ in range(max(1, repeat // 2)):
         for text in texts:
-            elapsed, reading = timed_ms(lambda t=text: model.read_many([t])[0])
+            elapsed, reading = timed_ms(lambda t=text: model.compute(t))
             reads.append(elapsed)
             plans.append(elapsed + timed_ms(lambda r=reading: planner.plan(r, state, profile, today))[0])
     return {"read": summary(reads), "read_and_plan": summary(plans)}

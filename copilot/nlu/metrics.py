@@ -15,15 +15,14 @@ def _f1(true: Counter, predicted: Counter, hit: Counter) -> float:
     return round(2 * precision * recall / max(1e-9, precision + recall), 4)
 
 
-def evaluate(examples: list[Example], model_dir: Path | None = None, batch: int = 64) -> dict:
+def evaluate(examples: list[Example], model_dir: Path | None = None) -> dict:
     """Act accuracy, micro-F1 of actions, topics and spans (label and exact boundaries), capability accuracy."""
     from copilot.agent.capabilities import capability_of, capability_table
 
     if not examples:
         return {}
     model, table = Understanding(model_dir or configured_dir()), capability_table()
-    readings = [r for start in range(0, len(examples), batch)
-                for r in model.read_many([e.text for e in examples[start:start + batch]])]
+    readings = [model.compute(e.text) for e in examples]
     counts = {kind: (Counter(), Counter(), Counter()) for kind in ("actions", "topics", "spans")}
     acts = capability_hits = capability_total = 0
     for example, reading in zip(examples, readings):

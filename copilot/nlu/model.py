@@ -61,32 +61,31 @@ class Understanding:
         self._session = onnxruntime.InferenceSession(str(path), options, providers=["CPUExecutionProvider"])
         self._lock = threading.Lock()
 
-    def read_many(self, texts: list[str]) -> list[Reading]:
-        if not texts:
-            return []
-        batch = encode([text or " " for text in texts])
+    def compute(self, text: str) -> Reading:
+        """One message read on its own, uncached. Never batched: int8 dynamic quantisation scales activations per
+        run, so a message read in a batch would not read as it does at run time."""
+        batch = encode([text or " "])
         with self._lock:
-            acts, actions, topics, tags = self._session.run(None, {"ids": batch.ids, "mask": batch.mask})
+            acts, actions, topics, tags = (out[0] for out in self._session.run(None, {"ids": batch.ids, "mask": batch.mask}))
         meta = self.meta
-        readings = []
-        for row, text in enumerate(texts):
-            best = int(acts[row].argmax())
-            length = int(batch.mask[row].sum())
-            readings.append(Reading(
-                text=text, act=meta["acts"][best], act_confidence=float(acts[row, best]),
-                acts={a: float(p) for a, p in zip(meta["acts"], acts[row])},
-                actions={a: float(p) for a, p in zip(meta["actions"], actions[row])},
-                topics={t: float(p) for t, p in zip(meta["topics"], topics[row])},
-                spans=tuple(decode_spans(text, batch.offsets[row][:length], tuple(meta["tags"]), tags[row, :length]))))
-        return readings
+        best = int(acts.argmax())
+        return Reading(
+            text=text, act=meta["acts"][best], act_confidence=float(acts[best]),
+            acts={a: float(p) for a, p in zip(meta["acts"], acts)},
+            actions={a: float(p) for a, p in zip(meta["actions"], actions)},
+            topics={t: float(p) for t, p in zip(meta["topics"], topics)},
+            spans=tuple(decode_spans(text, batch.offsets[0], tuple(meta["tags"]), tags)))
 
     def read(self, text: str) -> Reading:
         return _cached_read(self, text)
 
+    def read_many(self, texts: list[str]) -> list[Reading]:
+        return [self.read(text) for text in texts]
+
 
 @lru_cache(maxsize=2048)
 def _cached_read(model: Understanding, text: str) -> Reading:
-    return model.read_many([text])[0]
+    return model.compute(text)
 
 
 def configured_dir() -> Path:
