@@ -62,7 +62,7 @@ class Planner:
             follow = self._follow_up(reading, state, profile, today, again=score < LEAN or retry)
             if follow:
                 return follow
-        if score < LEAN:
+        if score < LEAN or (top.writes and score < ACCEPT):     # a write is proposed only on a confident reading
             return self._unsure(reading, scored, state, profile, today)
         if role == "support_agent" and (top.writes or top.name in ("handoff", "complaint", "hardship")):
             top = self.table.capabilities["knowledge"]          # agents ask how we do things; they act in their tools
