@@ -47,8 +47,21 @@ def cadence_fits(slot: Slot, span: Span, reading: Reading) -> bool:
 
 def slot_value(slot: Slot, spans: list[Span], reading: Reading, profile: Profile, today: date, state: DialogueState,
                name: str = ""):
-    """One slot's value from its spans, by type; Ask when it is absurd, unknown or ambiguous."""
+    """One slot's value from its spans, by type; Ask when it is absurd, unknown or ambiguous. A slot of one value
+    takes the first of its spans that makes sense ("before I get paid on the 28th": the 28th)."""
     name = name or slot.spans[0]
+    together = slot.type in ("amount", "debt_accounts", "debts", "card", "transaction")
+    first_problem = None
+    for attempt in [spans] if together else [[span] for span in spans]:
+        try:
+            return _value(slot, attempt, reading, profile, today, state, name)
+        except Ask as problem:
+            first_problem = first_problem or problem
+    raise first_problem
+
+
+def _value(slot: Slot, spans: list[Span], reading: Reading, profile: Profile, today: date, state: DialogueState,
+           name: str):
     try:
         if slot.type == "amount":
             amounts = list(dict.fromkeys(values.money(s.text).value for s in spans))
