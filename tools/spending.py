@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections import defaultdict
+from collections import Counter, defaultdict
 from decimal import Decimal
 from typing import Literal
 
@@ -12,6 +12,7 @@ from tools.data import Txn, history, names
 from tools.matching import match_category, match_merchants
 from tools.money import amount
 from tools.periods import Period, PeriodArgs, describe, resolve
+from tools.places import match_place, trip
 from tools.spec import Call, tool
 
 USUAL_PERIODS = 3
@@ -24,6 +25,9 @@ class SpendingArgs(PeriodArgs):
     merchant: str | None = Field(None, description="Only this merchant (fuzzy).")
     currency: str | None = Field(None, min_length=3, max_length=3,
                                  description="Currency to total (default the customer's home currency).")
+    place: str | None = Field(None, description="Only spending in this place: a city or country the customer spent "
+                                                "in, or \"abroad\" (outside their home country). With no period, "
+                                                "the period is their time there.")
     top: int = Field(8, ge=1, le=30, description="How many groups to list.")
 
 
@@ -34,6 +38,12 @@ def spend_by(txns: list[Txn], period: Period, key: str) -> dict[str, Decimal]:
         if period.start <= txn.day <= period.end:
             totals[getattr(txn, key)] -= txn.amount
     return totals
+
+
+def spent_in(spend: list[Txn], period: Period, home: str) -> str:
+    """The currency to total when none was asked for: home, unless everything in the period was in one other."""
+    used = Counter(t.currency for t in spend if period.start <= t.day <= period.end)
+    return home if not used or home in used else used.most_common(1)[0][0]
 
 
 def comparable(call: Call, period: Period, count: int) -> list[Period]:
@@ -53,15 +63,19 @@ def spending_summary(call: Call, args: SpendingArgs) -> dict:
     this_pay_period follow their detected paycheques), broken down by category or merchant, compared with the
     previous comparable period and with their usual (average of the three periods before). Transfers between
     their own accounts, card/loan payments, savings and income are not spending. Use it for "how much did I
-    spend on dining last month", "where does my money go", "am I spending more than usual"."""
-    period = resolve(call, args.period, args.start_date, args.end_date)
-    before = comparable(call, period, USUAL_PERIODS)
-    currency = (args.currency or call.customer.home_currency).upper()
+    spend on dining last month", "where does my money go", "am I spending more than usual", "what did I spend in
+    Tokyo"."""
+    place = match_place(call, args.place) if args.place else None
+    asked = args.period or args.start_date or args.end_date
+    stay = trip(call, place) if place and not asked else None
+    period = stay or resolve(call, args.period, args.start_date, args.end_date)
+    before = [] if stay else comparable(call, period, USUAL_PERIODS)
     rows = history(call, before[-1].start if before else period.start, period.end)
     category = match_category(args.category, names(call, "category")) if args.category else None
     merchants = set(match_merchants(args.merchant, names(call, "merchant"))) if args.merchant else None
     spend = [t for t in rows if t.is_spending and (category is None or t.category == category)
-             and (merchants is None or t.merchant in merchants)]
+             and (merchants is None or t.merchant in merchants) and (place is None or place.holds(t))]
+    currency = (args.currency or spent_in(spend, period, call.customer.home_currency)).upper()
     mine = [t for t in spend if t.currency == currency]
     key = "merchant" if category or args.group_by == "merchant" else "category"
     current = spend_by(mine, period, key)
@@ -90,6 +104,8 @@ def spending_summary(call: Call, args: SpendingArgs) -> dict:
         result["category"] = category
     if merchants is not None:
         result["matched_merchants"] = sorted(merchants)
+    if place:
+        result["place"] = place.label
     others = defaultdict(Decimal)
     for txn in spend:
         if txn.currency != currency and period.start <= txn.day <= period.end:

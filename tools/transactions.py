@@ -12,6 +12,7 @@ from tools.data import Txn, account_label, accounts, history, names
 from tools.matching import match_category, match_merchants, match_one
 from tools.money import amount
 from tools.periods import PeriodArgs, describe, resolve
+from tools.places import match_place, trip
 from tools.spec import Call, tool
 
 
@@ -24,6 +25,8 @@ class SearchArgs(PeriodArgs):
     direction: Literal["out", "in", "any"] = Field("any", description="out = money spent, in = money received.")
     account: str | None = Field(None, description="Only this account (name, last 4 digits or id).")
     sort: Literal["newest", "oldest", "largest"] = Field("newest", description="Order of the listed transactions.")
+    place: str | None = Field(None, description="Only transactions in this place: a city or country, or \"abroad\" "
+                                                "(outside the home country). With no period, their time there.")
     limit: int = Field(20, ge=1, le=100, description="Most transactions to list (the totals cover all matches).")
 
     @model_validator(mode="after")
@@ -48,7 +51,10 @@ def search_transactions(call: Call, args: SearchArgs) -> dict:
     amount range, direction and period (default: the last 90 days). Returns matching transactions (date,
     merchant, amount, category, status) newest first, with the count and totals of all matches.
     Use it for "when did I pay Netflix", "show my Amazon purchases last month", "charges over $100 this week"."""
-    period = resolve(call, args.period, args.start_date, args.end_date, default="last_90_days")
+    place = match_place(call, args.place) if args.place else None
+    asked = args.period or args.start_date or args.end_date
+    period = (trip(call, place) if place and not asked else None) or \
+        resolve(call, args.period, args.start_date, args.end_date, default="last_90_days")
     account_ids = None
     if args.account:
         options = {a.id: account_label(a) for a in accounts(call)}
@@ -56,7 +62,7 @@ def search_transactions(call: Call, args: SearchArgs) -> dict:
     rows = history(call, period.start, period.end, account_ids=account_ids)
     merchants = set(match_merchants(args.merchant, names(call, "merchant"))) if args.merchant else None
     category = match_category(args.category, names(call, "category")) if args.category else None
-    found = [t for t in rows if _keep(t, args, merchants, category)]
+    found = [t for t in rows if _keep(t, args, merchants, category) and (place is None or place.holds(t))]
     order = {"newest": lambda t: (t.at, t.id), "oldest": lambda t: (t.at, t.id), "largest": lambda t: abs(t.amount)}
     found.sort(key=order[args.sort], reverse=args.sort != "oldest")
     labels = {a.id: a.last4 for a in accounts(call)}
@@ -71,6 +77,8 @@ def search_transactions(call: Call, args: SearchArgs) -> dict:
         result["matched_merchants"] = sorted(merchants)
     if category:
         result["category"] = category
+    if place:
+        result["place"] = place.label
     if len(found) > args.limit:
         result["more"] = len(found) - args.limit
     return result

@@ -18,7 +18,7 @@ TABLE = PROMPTS / "capabilities.yaml"
 ANSWERS = PROMPTS / "answers"
 ANY = 0.9                # "action *" or "* topic": one of the two alone decides, a little below a pair that fits
 SlotType = Literal["account", "amount", "cadence", "card", "category", "count", "currency", "deadline", "debt_accounts", "debts",
-                   "horizon", "merchant", "period", "sort", "strategy", "text", "transaction"]
+                   "horizon", "merchant", "period", "place", "sort", "strategy", "text", "transaction"]
 
 
 class CapabilityTableError(ValueError):

@@ -57,7 +57,7 @@ def listing(items: list[str], conjunction: str = "and") -> str:
 
 def during(label: str) -> str:
     """"last month (October 2026)" reads as is; "October 2026" becomes "in October 2026"."""
-    return label if label.split(" ", 1)[0].lower() in ("last", "this", "the", "since", "today", "yesterday") \
+    return label if label.split(" ", 1)[0].lower() in ("last", "this", "the", "since", "today", "yesterday", "from", "on") \
         else f"in {label}"
 
 

@@ -15,6 +15,7 @@ from copilot.nlu import values
 from copilot.nlu.encoding import Span
 from copilot.nlu.model import Reading
 from copilot.nlu.values import ValueProblem
+from tools.places import ABROAD
 
 DEBT_KINDS = {"credit_card": "cards", "personal_loan": "loans", "term_loan": "loans"}
 CADENCE_GAP = 12  # characters between an amount and the cadence that makes it a regular amount ("200 a month")
@@ -87,6 +88,8 @@ def _value(slot: Slot, spans: list[Span], reading: Reading, profile: Profile, to
                 else None
         if slot.type in ("strategy", "sort"):
             return resolve.meaning(span.text, {"strategy": "strategies", "sort": "sorts"}[slot.type])
+        if slot.type == "place":                      # a city or country the tool finds, or anywhere abroad
+            return ABROAD if resolve.meaning(span.text, "places") else span.text.strip(" .,!?")
         if slot.type == "text":
             return span.text.strip(" .,!?")[:80]
         if slot.type == "merchant":

@@ -13,6 +13,10 @@ from copilot.store.models import Account, Card, Handoff, Message, TurnTrace
 from tests.agent.conftest import grant, revoke
 
 
+def args_of(result, tool: str) -> dict:
+    return next(t["args"] for t in result.tools if t["name"] == tool)
+
+
 def tools_of(result) -> list[str]:
     return [t["name"] for t in result.tools]
 
@@ -211,3 +215,14 @@ def test_a_lost_card_among_several_asks_which_one(copilot, runtime):
     result = copilot.send(copilot.start("demo-traveler"), "I lost my card, what do I do now?")
     assert result.route == "clarify" and "freeze_card" not in tools_of(result)
     assert result.answer.rstrip().endswith("?") and "Premier Debit" in result.answer
+
+
+def test_spending_on_a_trip_is_read_by_place_and_a_follow_up_changes_the_place(copilot):
+    conversation = copilot.start("demo-traveler")
+    tokyo = copilot.send(conversation, "what did I spend while I was in Tokyo")
+    assert args_of(tokyo, "spending_summary")["place"] == "Tokyo" and "in Tokyo from" in tokyo.answer and "¥" in tokyo.answer
+    berlin = copilot.send(conversation, "and Berlin?")
+    assert args_of(berlin, "spending_summary")["place"] == "Berlin" and "€" in berlin.answer
+    abroad = copilot.send(copilot.start("demo-traveler"), "how much did i spend abroad last month")
+    assert args_of(abroad, "spending_summary") | {"place": "abroad", "period": "last_month"} == \
+        args_of(abroad, "spending_summary") and "spent $" in abroad.answer and " abroad last month" in abroad.answer

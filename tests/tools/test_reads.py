@@ -9,6 +9,7 @@ from sqlalchemy import func, select
 
 from copilot.store.models import Account, Budget, RecurringSeries, Transaction
 from tests.tools.conftest import ok
+from tools import run_tool
 from tools.data import NON_SPENDING
 
 
@@ -120,6 +121,26 @@ def test_other_currencies_are_reported_not_mixed_in(runtime, make_ctx):
     assert result["total"] == spent(runtime, "demo-traveler", date(2026, 10, 30), date(2026, 11, 28))
     eur = spent(runtime, "demo-traveler", date(2026, 10, 30), date(2026, 11, 28), currency="EUR")
     assert {"currency": "EUR", "total": eur} in result["other_currencies"] and eur > 0
+
+
+def test_spending_in_a_place_covers_the_latest_trip_there_in_its_currency(runtime, make_ctx):
+    ctx = make_ctx("demo-traveler")
+    with runtime.db.session() as session:
+        days = sorted({t.occurred_at.date() for t in session.scalars(select(Transaction).where(
+            Transaction.customer_id == "demo-traveler", Transaction.city == "Tokyo"))})
+    result = ok(ctx, "spending_summary", place="tokio")                   # a typo of one of their own cities
+    assert (result["place"], result["period"]["start"], result["period"]["end"]) == \
+        ("Tokyo", days[0].isoformat(), days[-1].isoformat())
+    with runtime.db.session() as session:
+        yen = -sum(t.amount for t in session.scalars(select(Transaction).where(
+            Transaction.customer_id == "demo-traveler", Transaction.city == "Tokyo", Transaction.currency == "JPY",
+            Transaction.category.not_in(NON_SPENDING))))
+    assert result["currency"] == "JPY" and result["total"] == float(yen) and "previous" not in result
+    britain = ok(ctx, "spending_summary", place="Scotland")               # a country by one of its regions
+    assert britain["place"] == "United Kingdom" and britain["period"]["start"].startswith("2026-10")  # not January
+    abroad = ok(ctx, "search_transactions", place="abroad", period="last_month")
+    assert abroad["count"] and all(t["merchant"] for t in abroad["transactions"])
+    assert run_tool(ctx, "spending_summary", {"place": "Narnia"}).status == "invalid_args"
 
 
 def test_budget_status_forecasts_month_end_and_flags_risk(runtime, ctx, make_ctx):
