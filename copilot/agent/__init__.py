@@ -1,1 +1,2 @@
-"""Agent runtime: intent and slot understanding, the offline planner, providers, and the turn loop."""
+"""Agent runtime: the capability table, the offline planner over the understanding model, dialogue repair,
+providers, and the turn loop."""
