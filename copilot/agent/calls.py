@@ -29,7 +29,7 @@ def tool_calls(capability: Capability, slots: dict, reading: Reading, topics: li
     calls = []
     for tool in capability.tools:
         if tool == "search_knowledge":
-            calls.append(ToolCall(tool, {"query": capability.query or reading.text[:500]}))
+            calls.append(ToolCall(tool, {"query": capability.query or question(reading)}))
         elif tool == capability.tool:
             if capability.lookup and not slots.get("transaction"):
                 wanted = fitted(capability.lookup, args)     # nothing named: the flagged charges are the candidates
@@ -96,3 +96,11 @@ def fitted(tool: str, args: dict) -> dict:
                 value = min(value, high) if high is not None else value
             args[key] = value
     return args
+
+
+def question(reading: Reading) -> str:
+    """The knowledge-base query for a message: its words, then what the model read it as ("pay the daycare 640"
+    is also "move money, transfer"), so a request phrased as an order still finds the page that explains it."""
+    read_as = [name.replace("_", " ") for name in
+               reading.likely(reading.actions, 0.4) + reading.likely(reading.topics, 0.4) if name != "other"]
+    return f"{reading.text[:450]} ({', '.join(read_as)})" if read_as else reading.text[:500]
