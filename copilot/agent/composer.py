@@ -97,12 +97,17 @@ def compose(plan: Plan, outcomes: list, hits: list[KnowledgeHit], profile: Profi
     sections = [reply] if reply and not plan.data.get("ask_after") else []
     for name, outcome in latest.items():
         if name in quiet and outcome.status == "ok" or \
-                (name == "handoff_to_agent" and "complaint" in plan.capabilities and outcome.status == "ok"):
-            continue
+                (name == "handoff_to_agent" and "complaint" in plan.capabilities and outcome.status == "ok") or \
+                (name == "search_knowledge" and _found_nothing(outcome) and (reply or len(latest) > 1)):
+            continue                       # "I don't know" is an answer only when nothing else in the turn answers
         sections.append(outcome_text(outcome, plan, hits, query))
     if reply and plan.data.get("ask_after"):
         sections.append(reply)
     return "\n\n".join(s for s in sections if s)
+
+
+def _found_nothing(outcome) -> bool:
+    return outcome.status == "ok" and not (outcome.result or {}).get("answerable", False)
 
 
 def confirmation(outcome, profile: Profile) -> str:
