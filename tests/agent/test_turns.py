@@ -226,3 +226,10 @@ def test_spending_on_a_trip_is_read_by_place_and_a_follow_up_changes_the_place(c
     abroad = copilot.send(copilot.start("demo-traveler"), "how much did i spend abroad last month")
     assert args_of(abroad, "spending_summary") | {"place": "abroad", "period": "last_month"} == \
         args_of(abroad, "spending_summary") and "spent $" in abroad.answer and " abroad last month" in abroad.answer
+
+
+def test_money_earned_leaves_out_transfers_from_the_customers_own_accounts(copilot):
+    result = copilot.send(copilot.start("demo-sme"), "how much did I earn last month")
+    assert args_of(result, "search_transactions") | {"direction": "in", "category": "income"} == \
+        args_of(result, "search_transactions")
+    assert "Square Deposit" in result.answer and "Payment from Shah Bakery Operating" not in result.answer
