@@ -9,8 +9,8 @@ from datetime import timedelta
 import pycountry
 from rapidfuzz import fuzz, process, utils
 
-from tools.data import Txn, history
-from tools.periods import Period
+from tools.data import Txn, history, names
+from tools.periods import Period, PeriodArgs, resolve
 from tools.spec import Call, InvalidArgs
 
 ABROAD = "abroad"
@@ -50,8 +50,8 @@ def match_place(call: Call, text: str) -> Place:
     wanted = text.strip()
     if wanted.lower() == ABROAD:
         return Place(label="abroad", home=call.customer.home_country)
-    cities = {t.city for t in history(call, call.today - timedelta(days=TRIP_LOOKBACK_DAYS), call.today) if t.city}
-    city = process.extractOne(wanted, sorted(cities), scorer=fuzz.WRatio, processor=utils.default_process,
+    cities = sorted(name for name in names(call, "city") if name)
+    city = process.extractOne(wanted, cities, scorer=fuzz.WRatio, processor=utils.default_process,
                                score_cutoff=CITY_CUTOFF) if cities else None
     if city:
         return Place(label=city[0], city=city[0])
@@ -74,3 +74,11 @@ def trip(call: Call, place: Place) -> Period | None:
         start = day
     label = f"from {start:%-d %b} to {end:%-d %b %Y}" if start != end else f"on {start:%-d %b %Y}"
     return Period(start, end, label, ("days", (end - start).days + 1))
+
+
+def place_and_period(call: Call, args: PeriodArgs, place: str | None, default: str) -> tuple[Place | None, Period, bool]:
+    """The place asked about, the period to cover, and whether that period is the stay there (no period asked)."""
+    found = match_place(call, place) if place else None
+    asked = args.period or args.start_date or args.end_date
+    stay = trip(call, found) if found and not asked else None
+    return found, stay or resolve(call, args.period, args.start_date, args.end_date, default=default), stay is not None

@@ -11,8 +11,8 @@ from pydantic import Field
 from tools.data import Txn, history, names
 from tools.matching import match_category, match_merchants
 from tools.money import amount
-from tools.periods import Period, PeriodArgs, describe, resolve
-from tools.places import match_place, trip
+from tools.periods import Period, PeriodArgs, describe
+from tools.places import place_and_period
 from tools.spec import Call, tool
 
 USUAL_PERIODS = 3
@@ -65,10 +65,7 @@ def spending_summary(call: Call, args: SpendingArgs) -> dict:
     their own accounts, card/loan payments, savings and income are not spending. Use it for "how much did I
     spend on dining last month", "where does my money go", "am I spending more than usual", "what did I spend in
     Tokyo"."""
-    place = match_place(call, args.place) if args.place else None
-    asked = args.period or args.start_date or args.end_date
-    stay = trip(call, place) if place and not asked else None
-    period = stay or resolve(call, args.period, args.start_date, args.end_date)
+    place, period, stay = place_and_period(call, args, args.place, default="this_month")
     before = [] if stay else comparable(call, period, USUAL_PERIODS)
     rows = history(call, before[-1].start if before else period.start, period.end)
     category = match_category(args.category, names(call, "category")) if args.category else None

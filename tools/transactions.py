@@ -11,8 +11,8 @@ from pydantic import Field, model_validator
 from tools.data import Txn, account_label, accounts, history, names
 from tools.matching import match_category, match_merchants, match_one
 from tools.money import amount
-from tools.periods import PeriodArgs, describe, resolve
-from tools.places import match_place, trip
+from tools.periods import PeriodArgs, describe
+from tools.places import place_and_period
 from tools.spec import Call, tool
 
 
@@ -51,10 +51,7 @@ def search_transactions(call: Call, args: SearchArgs) -> dict:
     amount range, direction and period (default: the last 90 days). Returns matching transactions (date,
     merchant, amount, category, status) newest first, with the count and totals of all matches.
     Use it for "when did I pay Netflix", "show my Amazon purchases last month", "charges over $100 this week"."""
-    place = match_place(call, args.place) if args.place else None
-    asked = args.period or args.start_date or args.end_date
-    period = (trip(call, place) if place and not asked else None) or \
-        resolve(call, args.period, args.start_date, args.end_date, default="last_90_days")
+    place, period, _ = place_and_period(call, args, args.place, default="last_90_days")
     account_ids = None
     if args.account:
         options = {a.id: account_label(a) for a in accounts(call)}
