@@ -19,6 +19,7 @@ from copilot.api.routers import (actions, assist, chat, consents, conversations,
 from copilot.api.settings import ApiSettings
 from copilot.api.telemetry import HttpMetrics
 from copilot.config import Settings, get_settings
+from copilot.nlu.model import get_understanding
 from copilot.runtime import Runtime
 from copilot.store.vault import purge_expired
 
@@ -55,8 +56,10 @@ class SecurityHeaders:
 
 
 def _warm_up(runtime: Runtime, copilot: Copilot) -> None:
-    """Compile the agent and load the embedder and knowledge index, so the first customer does not wait."""
+    """Compile the agent and load the understanding model, the embedder and the knowledge index, so the first
+    customer does not wait."""
     _ = copilot.agent
+    get_understanding().read("warm up")
     runtime.retriever.search("warm up", k=1)
 
 
