@@ -9,6 +9,7 @@ from copilot.agent.plans import ToolCall
 from copilot.nlu.model import Reading
 
 REASON, REASON_MARGIN = 0.55, 0.08  # why a card is frozen or a charge disputed: close in meaning, clearly closest
+ROUND_SPREAD = 0.1                  # "around 2,400": a whole amount is looked for within 10% either side
 
 
 def tool_calls(capability: Capability, slots: dict, reading: Reading, topics: list[str]) -> list[ToolCall]:
@@ -24,6 +25,8 @@ def tool_calls(capability: Capability, slots: dict, reading: Reading, topics: li
             args.update({arg: value["target_date"] for arg in slot.args})
         elif slot.type == "debt_accounts":
             args.update(value)
+        elif slot.type == "amount" and len(slot.args) == 2:
+            args.update(zip(slot.args, around(value)))
         else:
             args.update({arg: value for arg in slot.args})
     calls = []
@@ -37,6 +40,14 @@ def tool_calls(capability: Capability, slots: dict, reading: Reading, topics: li
             else:
                 calls.append(ToolCall(tool, fitted(tool, {**args, **_extra(capability, reading, slots)})))
     return calls
+
+def around(amount: float) -> tuple[float, float]:
+    """The range a stated amount is looked for in: exact when given to the cent ("$64.82"), within ROUND_SPREAD
+    when whole ("the 2,400 payment", "a $40 charge"), since people round what they remember."""
+    if amount != int(amount):
+        return amount, amount
+    return round(amount * (1 - ROUND_SPREAD), 2), round(amount * (1 + ROUND_SPREAD), 2)
+
 
 def reply_data(capability: Capability, slots: dict, reading: Reading) -> dict:
     data = {name: slots[name] for name in ("threshold",) if slots.get(name) is not None}

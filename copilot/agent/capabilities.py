@@ -69,6 +69,8 @@ class Capability(BaseModel):
     route: Literal["answer", "handoff", "decline"] = "answer"
     flag: Literal["fraud", "complaint", "hardship"] | None = None     # remembered for the rest of the conversation
     offers: str | None = None      # a capability the listed items can be picked for next ("the olive garden one")
+    money: Literal["in", "out"] | None = None   # the way the money it reports on goes
+    opposite: str | None = None    # taken instead when the merchant named only ever moved money the other way
 
     @field_validator("triggers", mode="before")
     @classmethod
@@ -147,6 +149,8 @@ def check(table: CapabilityTable) -> list[str]:
         problems += [f"{where}: follow_up names unknown slot {s}" for s in capability.follow_up if s not in capability.slots]
         if capability.offers and capability.offers not in table.capabilities:
             problems.append(f"{where}: offers unknown capability {capability.offers}")
+        if capability.opposite and (capability.opposite not in table.capabilities or not capability.money):
+            problems.append(f"{where}: opposite needs `money` and a known capability, not {capability.opposite}")
     problems += [f"tool {t} is reachable from no capability" for t in REGISTRY if t not in reachable]
     seen: dict[tuple[str, str], str] = {}
     for name, capability in table.capabilities.items():

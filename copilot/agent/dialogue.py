@@ -71,3 +71,12 @@ def decide(reading: Reading, pending: list[dict], today: date) -> str | None:
     if any(not _names_the_action(span, action["summary"], today) for span in reading.spans):
         return None
     return "affirm"
+
+
+def overtaken(action: dict, follow_up: bool, outcomes: list) -> bool:
+    """A what-if this turn changed a value the waiting action was proposed with ("what if I push it to August"
+    while the June goal waits): the customer no longer means that action, so a later yes must not run it."""
+    if not follow_up:
+        return False
+    asked = [o.args for o in outcomes if o.status == "ok"]
+    return any(key in args and args[key] != value for args in asked for key, value in action["args"].items())

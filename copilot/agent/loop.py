@@ -213,10 +213,15 @@ class Copilot:
             draft, prompt, completion = self._run_agent(turn, text)
             route = decide_route(turn, draft)
             proposed = {o.pending_action["id"] for o in turn.outcomes if o.status == "confirm" and o.pending_action}
+            follow_up = bool(turn.plan and turn.plan.data.get("follow_up"))
             for action in turn.pending:
                 if action["id"] in proposed:
                     continue
-                if proposed or route == "clarify" and turn.plan and turn.plan.capability == \
+                if dialogue.overtaken(action, follow_up, turn.outcomes):
+                    cancel_action(turn.tool_ctx, action["id"])
+                    draft += "\n\n" + composer.render("overtaken", summary=action["summary"])
+                    turn.offer = self.planner.capability_of_tool(action["tool"])
+                elif proposed or route == "clarify" and turn.plan and turn.plan.capability == \
                         self.planner.capability_of_tool(action["tool"]):
                     cancel_action(turn.tool_ctx, action["id"])        # a new proposal supersedes the old one
                 else:
@@ -238,7 +243,7 @@ class Copilot:
                               "expires": c.expires_at.date().isoformat() if c.expires_at else None}
                              for c in active_consents(session, turn.tool_ctx.customer_id, turn.tool_ctx.now)]
         return Frame(state=turn.state, profile=turn.profile, today=turn.tool_ctx.now.date(), role=turn.tool_ctx.role,
-                     consents=turn.consents)
+                     consents=turn.consents, waiting=[a["summary"] for a in turn.pending])
 
     def _run_agent(self, turn: TurnContext, text: str) -> tuple[str, int, int]:
         llm = self.settings.provider_kind != "offline"
@@ -275,6 +280,7 @@ class Copilot:
         state.turns += 1
         state.misunderstandings = state.misunderstandings + 1 if route == "clarify" else 0
         state.awaiting = plan.awaiting if plan and route in ("clarify", "answer") else None
+        state.offer = turn.offer
         if plan and plan.capability and route not in ("blocked", "clarify") and plan.calls:
             state.last = LastRequest(capability=plan.capability, slots=plan.slots, topics=plan.topics, route=route)
         for outcome in turn.outcomes:

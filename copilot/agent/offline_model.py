@@ -63,7 +63,8 @@ class OfflinePlannerModel(BaseChatModel):
         plan = plan_of(since)
         outcomes = [ToolOutcome.model_validate(m.artifact) for m in since if isinstance(m, ToolMessage) and m.artifact]
         if plan is None:
-            plan = planner.plan(get_understanding().read(text), frame.state, frame.profile, frame.today, frame.role)
+            plan = planner.plan(get_understanding().read(text), frame.state, frame.profile, frame.today, frame.role,
+                                waiting=bool(frame.waiting))
             calls = plan.calls
         else:
             calls = planner.next_calls(plan, outcomes)

@@ -41,7 +41,7 @@ class Planner:
 
     # --- the turn ----------------------------------------------------------------------------------------------
     def plan(self, reading: Reading, state: DialogueState, profile: Profile, today: date,
-             role: str = "customer") -> Plan:
+             role: str = "customer", waiting: bool = False) -> Plan:
         text = reading.text
         if role != "support_agent" and safety.distressed(text):
             return Plan("handoff", 1.0, route="handoff", data={"vulnerable": True}, calls=[ToolCall(
@@ -54,12 +54,17 @@ class Planner:
                 return answered
         scored = self.table.scored(reading.actions, reading.topics)
         score, top, trigger = scored[0]
+        if state.offer and (reading.act == "affirm" or top.name == state.offer):    # yes to what was offered anew
+            return self._carry_out(self.table.capabilities[state.offer], reading, {}, profile, today, state, 1.0)
         if reading.act in SMALL_TALK and score < ACCEPT:
-            return Plan(None, reading.act_confidence, reply=SMALL_TALK[reading.act])
+            unclear_yes = reading.act == "affirm" and waiting      # a yes too vague to run what waits: ask again
+            return Plan(None, reading.act_confidence, reply="unclear_yes" if unclear_yes else SMALL_TALK[reading.act])
         retry = bool(state.last) and state.last.route == "consent_required" and score < ACCEPT
         if state.last and (reading.act in ("modify", "correct", "inform", "select") or score < LEAN or retry
                            or top.name == state.last.capability):
-            follow = self._follow_up(reading, state, profile, today, again=score < LEAN or retry)
+            asks_else = top.name != state.last.capability and score >= ACCEPT    # "and if I pay just the minimum?"
+            follow = self._follow_up(reading, state, profile, today,
+                                     again=score < LEAN or retry or reading.act == "modify" and not asks_else)
             if follow:
                 return follow
         if score < LEAN or (top.writes and score < ACCEPT):     # a write is proposed only on a confident reading
@@ -74,8 +79,9 @@ class Planner:
         return self._other_clauses(plan, reading, profile, today, state)
 
     def _adds(self, plan: Plan, other: Capability) -> bool:
-        """A further capability joins the plan unless it is already there or would be a second write."""
-        return other.name not in plan.capabilities and \
+        """A further capability joins the plan when it does something (a stray clause read as small talk or off-topic
+        adds nothing), is not there yet and would not be a second write."""
+        return bool(other.tools) and other.name not in plan.capabilities and \
             not (other.writes and any(self.table.capabilities[c].writes for c in plan.capabilities))
 
     def _other_clauses(self, plan: Plan, reading: Reading, profile: Profile, today: date,
@@ -153,7 +159,7 @@ class Planner:
         except Ask as ask:
             return self._question(capability, Plan(capability.name, 0.9, topics=state.last.topics), ask,
                                   dict(state.last.slots))
-        if not changed and (not (again or reading.act == "modify") or capability.writes):
+        if not changed and (not again or capability.writes):
             return None
         slots = dict(state.last.slots)
         for name, value in changed.items():
@@ -190,6 +196,10 @@ class Planner:
         slots = dict(known)
         try:
             read_slots(capability, reading, profile, today, state, into=slots)
+            if capability.opposite and profile.flow(slots.get("merchant")) not in (None, capability.money):
+                opposite = self.table.capabilities[capability.opposite]     # "how much did I make from Uber"
+                return self._carry_out(opposite, reading, {k: v for k, v in known.items() if k in opposite.slots},
+                                       profile, today, state, confidence, topics)
             slots.update({**self._defaults(capability, slots, profile, state), **self._carried(capability, slots, state),
                           **slots})
             slots.update({n: s.default for n, s in capability.slots.items() if s.default and slots.get(n) is None})
@@ -202,6 +212,10 @@ class Planner:
             return self._question(capability, plan, ask, {k: v for k, v in slots.items() if v is not None})
         plan.slots = slots
         plan.calls = tool_calls(capability, slots, reading, topics)
+        flow = profile.flow(slots.get("merchant"))
+        for call in plan.calls:               # a merchant that only ever took money is searched as money out
+            if flow and call.args.get("direction") in ("in", "out"):
+                call.args["direction"] = flow
         plan.data.update(reply_data(capability, slots, reading))
         return plan
 

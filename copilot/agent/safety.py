@@ -23,7 +23,8 @@ def distressed(text: str) -> bool:
 
 
 def asks_for_person(text: str) -> bool:
-    return bool(_patterns()["person"].search(text))
+    """An explicit request for a person, in the message or any one sentence of it ("STOP. HUMAN. now.")."""
+    return any(_patterns()["person"].search(part) for part in [text, *re.split(r"(?<=[.!?])\s+", text)])
 
 
 def yes_is_hedged(text: str) -> bool:

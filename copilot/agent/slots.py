@@ -14,10 +14,12 @@ from copilot.agent.state import DialogueState, Profile
 from copilot.nlu import values
 from copilot.nlu.encoding import Span
 from copilot.nlu.model import Reading
-from copilot.nlu.values import ValueProblem
+from copilot.nlu.values import NoValue, ValueProblem
 from tools.places import ABROAD
 
 DEBT_KINDS = {"credit_card": "cards", "personal_loan": "loans", "term_loan": "loans"}
+TIMES = ("period", "deadline", "horizon")               # slot types that hold a time
+TIME_LABELS = ("period", "date", "deadline", "horizon")  # span labels that name one
 CADENCE_GAP = 12  # characters between an amount and the cadence that makes it a regular amount ("200 a month")
 
 
@@ -29,7 +31,8 @@ def read_slots(capability: Capability, reading: Reading, profile: Profile, today
     for name, slot in capability.slots.items():
         if only is not None and name not in only:
             continue
-        spans = [s for s in reading.spans_of(*slot.spans) if cadence_fits(slot, s, reading)]
+        spans = [s for s in reading.spans_of(*slot.spans) or _other_times(capability, slot, reading)
+                 if cadence_fits(slot, s, reading)]
         value = slot_value(slot, spans, reading, profile, today, state, name=name) if spans else None
         if value is not None:
             found[name] = value
@@ -40,6 +43,15 @@ def read_slots(capability: Capability, reading: Reading, profile: Profile, today
         found["merchant"] = payee                   # a payee the model took for an account ("lakeview apartments")
     return found
 
+def _other_times(capability: Capability, slot: Slot, reading: Reading) -> list[Span]:
+    """A time the model labelled as another kind ("what about June" read as a period where a plan needs a deadline):
+    the capability decides which time it needs, when none of its slots takes that kind."""
+    if slot.type not in TIMES:
+        return []
+    used = {label for other in capability.slots.values() for label in other.spans}
+    return reading.spans_of(*(label for label in TIME_LABELS if label not in used))
+
+
 def cadence_fits(slot: Slot, span: Span, reading: Reading) -> bool:
     if slot.cadence is None:
         return True
@@ -49,16 +61,22 @@ def cadence_fits(slot: Slot, span: Span, reading: Reading) -> bool:
 def slot_value(slot: Slot, spans: list[Span], reading: Reading, profile: Profile, today: date, state: DialogueState,
                name: str = ""):
     """One slot's value from its spans, by type; Ask when it is absurd, unknown or ambiguous. A slot of one value
-    takes the first of its spans that makes sense ("before I get paid on the 28th": the 28th)."""
+    takes the first of its spans that makes sense ("before I get paid on the 28th": the 28th); spans that state
+    no value are as if unsaid."""
     name = name or slot.spans[0]
     together = slot.type in ("amount", "debt_accounts", "debts", "card", "transaction")
     first_problem = None
     for attempt in [spans] if together else [[span] for span in spans]:
         try:
-            return _value(slot, attempt, reading, profile, today, state, name)
+            value = _value(slot, attempt, reading, profile, today, state, name)
         except Ask as problem:
             first_problem = first_problem or problem
-    raise first_problem
+            continue
+        if value is not None:
+            return value
+    if first_problem:
+        raise first_problem
+    return None
 
 
 def _value(slot: Slot, spans: list[Span], reading: Reading, profile: Profile, today: date, state: DialogueState,
@@ -116,6 +134,8 @@ def _value(slot: Slot, spans: list[Span], reading: Reading, profile: Profile, to
             return _card(slot, name, spans, profile)
         if slot.type == "transaction":
             return None                                    # found by the capability's lookup
+    except NoValue:
+        return None                                # words that state no value ("since when"): as if unsaid
     except ValueProblem as problem:
         raise Ask(name, str(problem)) from problem
     return None
@@ -146,6 +166,8 @@ def _card(slot: Slot, name: str, spans: list[Span], profile: Profile) -> str | N
     span, match = next(((s, m) for s, m in matches if m.unique), matches[0])
     if match.unique:
         return match.found.id
+    if match.candidates and not slot.required:
+        return None            # "my debit" fits two cards and a read may cover both: ask only when acting on one
     fitting = list(match.candidates) or profile.cards
     problem = None if match.candidates else f"None of your cards matches \"{span.text}\"."
     raise Ask(name, problem, options=[{"label": c.label, "value": c.id, "name": c.name} for c in fitting])

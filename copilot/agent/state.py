@@ -35,6 +35,7 @@ class DialogueState(BaseModel):
     focus: dict[str, str] = Field(default_factory=dict)     # card / transaction last talked about
     misunderstandings: int = 0                              # consecutive turns the copilot had to ask
     flags: list[str] = Field(default_factory=list)          # complaint | hardship | fraud
+    offer: str | None = None                                # a capability offered again ("say so if you'd like...")
     turns: int = 0
 
     def flag(self, name: str) -> None:
@@ -80,6 +81,11 @@ class Profile:
     accounts: list[AccountInfo] = field(default_factory=list)
     merchants: list[str] = field(default_factory=list)
     categories: list[str] = field(default_factory=list)
+    flows: dict[str, str] = field(default_factory=dict)    # merchant -> "in" | "out": the only way money went
+
+    def flow(self, merchant: str | None) -> str | None:
+        """"in" when a merchant only ever paid the customer (a payout), "out" when only ever paid; else None."""
+        return self.flows.get(merchant or "")
 
     @property
     def first_name(self) -> str:
@@ -99,9 +105,13 @@ def load_profile(session: Session, customer_id: str) -> Profile:
              for c in session.scalars(select(Card).where(Card.customer_id == customer_id).order_by(Card.id))]
     accounts = [AccountInfo(a.id, a.name, a.kind, a.currency, a.last4)
                 for a in session.scalars(select(Account).where(Account.customer_id == customer_id).order_by(Account.id))]
-    rows = session.execute(select(Transaction.merchant, Transaction.category).distinct()
+    rows = session.execute(select(Transaction.merchant, Transaction.category, Transaction.amount > 0).distinct()
                            .where(Transaction.customer_id == customer_id)).all()
+    ways: dict[str, set[str]] = {}
+    for merchant, _, incoming in rows:
+        ways.setdefault(merchant, set()).add("in" if incoming else "out")
     return Profile(customer_id=customer.id, name=customer.name, segment=customer.segment,
                    pay_cadence=customer.pay_cadence, home_currency=customer.home_currency, email=customer.email,
                    phone=customer.phone, cards=cards, accounts=accounts,
-                   merchants=sorted({m for m, _ in rows if m}), categories=sorted({c for _, c in rows if c}))
+                   merchants=sorted({m for m, _, _ in rows if m}), categories=sorted({c for _, c, _ in rows if c}),
+                   flows={m: way.pop() for m, way in ways.items() if m and len(way) == 1})

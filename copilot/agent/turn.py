@@ -35,6 +35,7 @@ class TurnContext:
     untrusted_rules: list[str] = field(default_factory=list)     # injection found inside tool/KB text
     pending: list[dict] = field(default_factory=list)            # writes waiting for the customer's yes
     consents: list[dict] = field(default_factory=list)           # the customer's active consents (for the answer)
+    offer: str | None = None                                     # a capability the answer offers to carry out anew
 
     def outcome(self, name: str) -> ToolOutcome | None:
         return next((o for o in reversed(self.outcomes) if o.name == name), None)
@@ -54,10 +55,11 @@ class Frame:
     today: date
     role: str = "customer"
     consents: list[dict] = field(default_factory=list)
+    waiting: list[str] = field(default_factory=list)          # summaries of the writes waiting for a yes
 
     def message(self) -> SystemMessage:
         body = {"state": self.state.model_dump(), "profile": asdict(self.profile), "today": self.today.isoformat(),
-                "role": self.role, "consents": self.consents}
+                "role": self.role, "consents": self.consents, "waiting": self.waiting}
         return SystemMessage(json.dumps(body, default=str), name=FRAME_MARK)
 
     @classmethod
@@ -68,4 +70,5 @@ class Frame:
         profile["cards"] = [CardInfo(**c) for c in profile["cards"]]
         profile["accounts"] = [AccountInfo(**a) for a in profile["accounts"]]
         return cls(state=DialogueState.model_validate(body["state"]), profile=Profile(**profile),
-                   today=date.fromisoformat(body["today"]), role=body["role"], consents=body["consents"])
+                   today=date.fromisoformat(body["today"]), role=body["role"], consents=body["consents"],
+                   waiting=body["waiting"])

@@ -28,6 +28,10 @@ class ValueProblem(ValueError):
     """A span whose value is missing or absurd; the message is what to ask the customer."""
 
 
+class NoValue(ValueProblem):
+    """A span that states no value of the kind at all ("since when", "before I get paid"): ignored, not asked about."""
+
+
 @lru_cache(maxsize=1)
 def vocabulary() -> dict:
     return yaml.safe_load((PROMPTS / "nlu" / "values.yaml").read_text(encoding="utf-8"))
@@ -208,6 +212,21 @@ def _length(tokens: list[str]) -> int | None:
     return int(round(amount * unit))
 
 
+def _timeless(text: str) -> bool:
+    """No digit and no word of time in the span: the model marked words that name no period or date."""
+    vocab = vocabulary()
+    known = set(MONTHS) | set(WEEKDAYS) | set(vocab["units"]) | set(vocab["cadences"]) | \
+        set(vocab["periods"]["seasons"]) | {"yesterday", "today", "tonight", "tomorrow"}
+    phrase = " ".join(words(text))
+    named = list(vocab["periods"]["named"]) + list(vocab["deadlines"]["holidays"]) + vocab["deadlines"]["year_end"]
+    return not any(c.isdigit() for c in text) and not set(words(text)) & known and \
+        not any(name in phrase for name in named)
+
+
+def _unreadable(text: str, problem: str) -> ValueProblem:
+    return NoValue(problem) if _timeless(text) else ValueProblem(problem)
+
+
 def period(text: str, today: date) -> Period:
     """A past period: "last month", "since March", "in October 2025", "the last 3 months", "over the summer"."""
     vocab = vocabulary()["periods"]
@@ -249,7 +268,7 @@ def period(text: str, today: date) -> Period:
         parsed = _parsed(" ".join(tokens[1:]), today)
         if parsed:
             return Period(start=parsed, end=today, label=f"since {parsed.day} {parsed:%B}")
-    raise ValueProblem(f"I couldn't tell which period \"{text}\" means")
+    raise _unreadable(text, f"I couldn't tell which period \"{text}\" means")
 
 
 def shifted(period_args: dict, today: date, forward: bool) -> Period | None:
@@ -308,8 +327,14 @@ def day(text: str, today: date) -> date:
             raise ValueProblem(f"\"{text}\" isn't a date I recognise") from exc
     parsed = _parsed(text, today)
     if parsed is None or parsed.year < 1990:
-        raise ValueProblem(f"\"{text}\" isn't a date I recognise")
+        raise _unreadable(text, f"\"{text}\" isn't a date I recognise")
     return parsed
+
+
+def _day_in(month_start: date, day_of_month: int) -> date | None:
+    """That day of the month, or None when the month is shorter ("the 31st" of November)."""
+    return month_start.replace(day=day_of_month) if day_of_month <= calendar.monthrange(
+        month_start.year, month_start.month)[1] else None
 
 
 @dataclass(frozen=True)
@@ -339,7 +364,16 @@ def deadline(text: str, today: date) -> Deadline:
         target_year = year or (today.year if month > today.month else today.year + 1)
         if "next" in tokens and not year and (date(target_year, month, 1) - today).days < 90:
             target_year += 1
-        return Deadline(date(target_year, month, 1))
+        first, last = _month_bounds(target_year, month)
+        return Deadline(last if any(end in phrase for end in vocab["month_end"]) else first)
+    if "weekend" in tokens:                                              # "this weekend": its Sunday
+        return Deadline(today + timedelta(days=(6 - today.weekday()) % 7 + 7 * ("next" in tokens)))
+    day_of_month = next((int(n) for w in tokens if w[:1].isdigit() and not w.isdigit()
+                         and (n := _digits(w)) is not None and n.is_integer() and 1 <= n <= 31), None)
+    if day_of_month:                                                     # "on the 28th": the next 28th
+        upcoming = next(d for months in range(3) if (d := _day_in(add_months(today.replace(day=1), months),
+                                                                  day_of_month)) and d > today)
+        return Deadline(upcoming)
     season = next((w for w in tokens if w in vocabulary()["periods"]["seasons"]), None)
     if season:
         month = vocabulary()["periods"]["seasons"][season][0]
@@ -360,7 +394,7 @@ def deadline(text: str, today: date) -> Deadline:
     parsed = _parsed(text, today, future=True)
     if parsed and parsed > today:
         return Deadline(parsed)
-    raise ValueProblem(f"I couldn't tell when \"{text}\" is: a month (\"by June\") or a number of months is enough")
+    raise _unreadable(text, f"I couldn't tell when \"{text}\" is: a month (\"by June\") or a number of months is enough")
 
 
 def horizon(text: str, today: date) -> int:

@@ -233,3 +233,38 @@ def test_money_earned_leaves_out_transfers_from_the_customers_own_accounts(copil
     assert args_of(result, "search_transactions") | {"direction": "in", "category": "income"} == \
         args_of(result, "search_transactions")
     assert "Square Deposit" in result.answer and "Payment from Shah Bakery Operating" not in result.answer
+
+
+@pytest.mark.parametrize("customer, text, direction", [
+    ("demo-gig", "how much did i make from uber vs doordash last month", "in"),     # a payout read as spending
+    ("demo-sme", "what did gusto pull for payroll in nov. both runs", "out"),       # a payroll read as earnings
+])
+def test_the_way_a_merchants_money_goes_follows_the_customers_own_data(copilot, text, customer, direction):
+    result = copilot.send(copilot.start(customer), text)
+    assert args_of(result, "search_transactions")["direction"] == direction
+    assert "couldn't find" not in result.answer and ("+$" in result.answer) == (direction == "in")
+
+
+def test_a_remembered_round_amount_finds_the_payment_near_it(copilot):
+    result = copilot.send(copilot.start("demo-sme"), "show me the payment of about 2400")
+    found = args_of(result, "search_transactions")
+    assert found["min_amount"] < 2400 < found["max_amount"]
+    exact = copilot.send(copilot.start("demo-debt"), "find the 64.82 charge")
+    assert args_of(exact, "search_transactions")["min_amount"] == args_of(exact, "search_transactions")["max_amount"]
+
+
+@pytest.mark.parametrize("text", ["spotify literally doubled?? since when", "whats coming out of checking before i get "
+                                  "paid on the 28th? trying to figure out if im short"])
+def test_words_that_name_no_time_get_an_answer_not_a_garbled_question(copilot, runtime, text):
+    result = copilot.send(copilot.start("demo-debt"), text)
+    assert result.route == "answer" and result.tools, result.answer
+
+
+def test_a_person_asked_for_in_a_sentence_of_its_own_is_a_hand_off(copilot):
+    assert copilot.send(copilot.start("demo-gig"), "STOP. i dont want a bot. HUMAN. now.").route == "handoff"
+
+
+def test_a_read_about_a_card_that_fits_several_looks_at_all_of_them_instead_of_asking(copilot):
+    result = copilot.send(copilot.start("demo-sme"), "I did not order anything from AliExpress. There's a charge on "
+                                                     "the business card from China. What is going on")
+    assert result.route != "clarify" and "fraud_alerts" in tools_of(result), result.answer

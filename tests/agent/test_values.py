@@ -64,6 +64,8 @@ def test_single_days_are_in_the_past(text, expected):
     ("by June", date(2027, 6, 1)), ("in 8 months", date(2027, 7, 28)), ("by next summer", date(2027, 6, 1)),
     ("by the end of the year", date(2026, 12, 31)), ("by christmas", date(2026, 12, 20)),
     ("by next christmas", date(2027, 12, 20)), ("by 2028", date(2028, 1, 1)),
+    ("end of august", date(2027, 8, 31)), ("on the 28th", date(2026, 12, 28)), ("by the 3rd", date(2026, 12, 3)),
+    ("this weekend", date(2026, 11, 29)),
 ])
 def test_goal_deadlines(text, expected):
     assert values.deadline(text, TODAY).day == expected
@@ -74,6 +76,24 @@ def test_a_deadline_in_the_past_or_centuries_away_is_a_question():
         values.deadline("by 2020", TODAY)
     with pytest.raises(ValueProblem):
         values.deadline("in 900 years", TODAY)
+
+
+@pytest.mark.parametrize("text", ["since when", "the", "before i get paid", "whenever"])
+def test_words_that_name_no_time_are_no_value_not_a_question(text):
+    for parse in (values.period, values.day, values.deadline):
+        with pytest.raises(values.NoValue):
+            parse(text, TODAY)
+
+
+@pytest.mark.parametrize("text", ["Febtember 40th", "the 45th", "since 1850"])
+def test_a_time_that_cannot_be_read_is_still_a_question(text):
+    problems = []
+    for parse in (values.period, values.day):
+        try:
+            parse(text, TODAY)
+        except ValueProblem as problem:
+            problems.append(problem)
+    assert problems and not any(isinstance(p, values.NoValue) for p in problems), text
 
 
 @pytest.mark.parametrize("text, days", [("next 2 weeks", 14), ("the coming month", 30), ("next 60 days", 60)])
