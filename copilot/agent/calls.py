@@ -38,8 +38,18 @@ def tool_calls(capability: Capability, slots: dict, reading: Reading, topics: li
                 wanted = fitted(capability.lookup, args)     # nothing named: the flagged charges are the candidates
                 calls.append(ToolCall(capability.lookup, wanted) if wanted else ToolCall("fraud_alerts", {}))
             else:
-                calls.append(ToolCall(tool, fitted(tool, {**args, **_extra(capability, reading, slots)})))
+                calls += [ToolCall(tool, fitted(tool, {**each, **_extra(capability, reading, slots)}))
+                          for each in _each(capability, args)]
     return calls
+
+
+def _each(capability: Capability, args: dict) -> list[dict]:
+    """One set of arguments per value of a slot that holds several ("amazon, target and walmart")."""
+    for slot in capability.slots.values():
+        for arg in slot.args if slot.many else []:
+            if isinstance(args.get(arg), list):
+                return [{**args, arg: value} for value in args[arg]]
+    return [args]
 
 def around(amount: float) -> tuple[float, float]:
     """The range a stated amount is looked for in: exact when given to the cent ("$64.82"), within ROUND_SPREAD

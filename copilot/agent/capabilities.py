@@ -37,6 +37,7 @@ class Slot(BaseModel):
     ask: str | None = None
     cadence: Literal["with", "without"] | None = None
     among: Literal["active", "frozen"] | None = None
+    many: bool = False          # several values ("amazon, target and walmart") make one call each
 
     @property
     def args(self) -> list[str]:

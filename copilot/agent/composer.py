@@ -4,6 +4,7 @@ KB sentences. Also the last step of every turn: the output filters decide what m
 
 from __future__ import annotations
 
+import json
 import re
 from functools import lru_cache
 
@@ -90,12 +91,12 @@ def compose(plan: Plan, outcomes: list, hits: list[KnowledgeHit], profile: Profi
     data = {**plan.data, "consents": consents or []}
     reply = render(plan.reply, first_name=profile.first_name, **data) if plan.reply else ""
     latest = {}
-    for outcome in outcomes:
-        latest[outcome.name] = outcome
+    for outcome in outcomes:                  # a call made again answers once; calls for several merchants each
+        latest[(outcome.name, json.dumps(outcome.args, sort_keys=True, default=str))] = outcome
     looked_up = {table[c].lookup for c in plan.capabilities if c in table and table[c].lookup}
     quiet = (looked_up | {"fraud_alerts"}) if looked_up else set()
     sections = [reply] if reply and not plan.data.get("ask_after") else []
-    for name, outcome in latest.items():
+    for (name, _), outcome in latest.items():
         if name in quiet and outcome.status == "ok" or \
                 (name == "handoff_to_agent" and "complaint" in plan.capabilities and outcome.status == "ok") or \
                 (name == "search_knowledge" and _found_nothing(outcome) and (reply or len(latest) > 1)):
@@ -103,7 +104,8 @@ def compose(plan: Plan, outcomes: list, hits: list[KnowledgeHit], profile: Profi
         sections.append(outcome_text(outcome, plan, hits, query))
     if reply and plan.data.get("ask_after"):
         sections.append(reply)
-    return "\n\n".join(s for s in sections if s)
+    paragraphs = [p for s in sections if s for p in s.split("\n\n")]
+    return "\n\n".join(p for i, p in enumerate(paragraphs) if p not in paragraphs[i + 1:])   # a note said once, last
 
 
 def _found_nothing(outcome) -> bool:

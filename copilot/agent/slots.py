@@ -64,6 +64,10 @@ def slot_value(slot: Slot, spans: list[Span], reading: Reading, profile: Profile
     takes the first of its spans that makes sense ("before I get paid on the 28th": the 28th); spans that state
     no value are as if unsaid."""
     name = name or slot.spans[0]
+    if slot.many and slot.type == "merchant":
+        own = list(dict.fromkeys(m for span in spans if (m := resolve.merchant(span.text, profile))))
+        if len(own) > 1:
+            return own                              # "amazon, target and walmart": each of the customer's own
     together = slot.type in ("amount", "debt_accounts", "debts", "card", "transaction")
     first_problem = None
     for attempt in [spans] if together else [[span] for span in spans]:

@@ -83,9 +83,10 @@ class Profile:
     categories: list[str] = field(default_factory=list)
     flows: dict[str, str] = field(default_factory=dict)    # merchant -> "in" | "out": the only way money went
 
-    def flow(self, merchant: str | None) -> str | None:
-        """"in" when a merchant only ever paid the customer (a payout), "out" when only ever paid; else None."""
-        return self.flows.get(merchant or "")
+    def flow(self, merchant: str | list[str] | None) -> str | None:
+        """"in" when the merchants only ever paid the customer (payouts), "out" when only ever paid; else None."""
+        ways = {self.flows.get(m) for m in ([merchant] if isinstance(merchant, str) else merchant or [])}
+        return ways.pop() if len(ways) == 1 else None
 
     @property
     def first_name(self) -> str:

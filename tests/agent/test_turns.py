@@ -268,3 +268,13 @@ def test_a_read_about_a_card_that_fits_several_looks_at_all_of_them_instead_of_a
     result = copilot.send(copilot.start("demo-sme"), "I did not order anything from AliExpress. There's a charge on "
                                                      "the business card from China. What is going on")
     assert result.route != "clarify" and "fraud_alerts" in tools_of(result), result.answer
+
+
+def test_several_merchants_in_one_question_each_get_their_figure_and_a_follow_up_keeps_them(copilot):
+    conversation = copilot.start("demo-newjob")
+    both = copilot.send(conversation, "how much have I spent at starbucks and chipotle this month")
+    merchants = sorted(t["args"]["merchant"] for t in both.tools if t["name"] == "spending_summary")
+    assert merchants == ["Chipotle", "Starbucks"] and "on Starbucks" in both.answer and "on Chipotle" in both.answer
+    assert both.answer.count("This leaves out transfers") == 1
+    before = copilot.send(conversation, "and last month?")
+    assert sorted(t["args"]["merchant"] for t in before.tools if t["name"] == "spending_summary") == merchants
