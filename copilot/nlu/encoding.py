@@ -68,7 +68,8 @@ class Span:
 def decode_spans(text: str, offsets: list[tuple[int, int]], tag_names: tuple[str, ...],
                  probabilities: np.ndarray) -> list[Span]:
     """Spans from per-token tag probabilities: B starts a span, I of the same label continues it, word pieces
-    glued to a span ("##k" after "1.2") join it."""
+    glued to a span ("##k" after "1.2") join it, and so does a B of the same label right after it ("the" "kiddo's"
+    is one span: two of a kind are written apart, "amazon, target")."""
     spans: list[list] = []
     previous_end = -1
     for (start, end), row in zip(offsets, probabilities):
@@ -80,8 +81,8 @@ def decode_spans(text: str, offsets: list[tuple[int, int]], tag_names: tuple[str
         if tag == "O" and not glued:
             continue
         label = tag[2:] if tag != "O" else spans[-1][0]
-        if (tag.startswith("I-") or glued) and spans and spans[-1][0] == label and \
-                not text[spans[-1][2]:start].strip(" -'’"):
+        joins = spans and spans[-1][0] == label and not text[spans[-1][2]:start].strip(" -'’")
+        if joins and (tag.startswith("I-") or glued or text[spans[-1][2] - 1].isalnum()):
             spans[-1][2], spans[-1][3] = end, min(spans[-1][3], float(row.max()))
         elif tag != "O":
             spans.append([label, start, end, float(row.max())])

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from datetime import date
 
+import numpy as np
 import pytest
 import yaml
 
@@ -58,3 +59,21 @@ def test_spans_are_read_by_what_they_are(text, label, value):
         assert not any(s.label.endswith("amount") for s in spans), "a count is not an amount"
     if label == "amount":
         assert [s.text for s in spans if s.label == "amount"] == ["150"], "only the budget's amount is an amount"
+
+
+def test_a_span_the_model_starts_twice_is_one_value_but_a_list_stays_a_list():
+    from copilot.nlu.encoding import decode_spans, encode
+
+    tags = ("O", "B-category", "I-category", "B-merchant", "I-merchant")
+
+    def spans(text: str, tagged: dict[str, str]) -> list[tuple[str, str]]:
+        offsets = encode([text]).offsets[0]
+        rows = np.zeros((len(offsets), len(tags)))
+        for row, (start, end) in enumerate(offsets):
+            rows[row, tags.index(tagged.get(text[start:end], "O"))] = 1.0
+        return [(s.label, s.text) for s in decode_spans(text, offsets, tags, rows)]
+
+    assert spans("spent on the coffee shop", {"the": "B-category", "coffee": "B-category"}) == \
+        [("category", "the coffee")]
+    assert spans("at amazon, target and apple", {w: "B-merchant" for w in ("amazon", ",", "target", "apple")}) == \
+        [("merchant", "amazon"), ("merchant", "target"), ("merchant", "apple")]
