@@ -9,6 +9,7 @@ from copilot.agent.plans import ToolCall
 from copilot.nlu.model import Reading
 
 REASON, REASON_MARGIN = 0.55, 0.08  # why a card is frozen or a charge disputed: close in meaning, clearly closest
+GROUPING, GROUPING_MARGIN = 0.6, 0.04   # "break it down by supplier": a breakdown said in so many words
 ROUND_SPREAD = 0.1                  # "around 2,400": a whole amount is looked for within 10% either side
 
 
@@ -75,12 +76,16 @@ def dispute_reason(reading: Reading) -> str:
 
 
 def _extra(capability: Capability, reading: Reading, slots: dict) -> dict:
-    """Arguments only the message as a whole says: why a card is frozen, why a charge is disputed."""
+    """Arguments only the message as a whole says: why a card is frozen, why a charge is disputed, how a total is
+    broken down."""
     if capability.tool == "freeze_card":
         return {"reason": resolve.meaning(reading.text, "freeze_reasons", REASON, windows=True, margin=REASON_MARGIN)
                 or "temporary"}
     if capability.tool == "dispute_transaction":
         return {"reason": dispute_reason(reading), "details": reading.text[:250]}
+    if capability.tool == "spending_summary":
+        grouping = resolve.meaning(reading.text, "groupings", GROUPING, windows=True, margin=GROUPING_MARGIN)
+        return {"group_by": grouping} if grouping else {}
     if capability.tool == "handoff_to_agent":
         return {"reason": f"{capability.args.get('reason', capability.description)}: {reading.text}"[:300]}
     return {}

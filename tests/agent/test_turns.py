@@ -278,3 +278,12 @@ def test_several_merchants_in_one_question_each_get_their_figure_and_a_follow_up
     assert both.answer.count("This leaves out transfers") == 1
     before = copilot.send(conversation, "and last month?")
     assert sorted(t["args"]["merchant"] for t in before.tools if t["name"] == "spending_summary") == merchants
+
+
+def test_a_breakdown_asked_for_in_words_changes_how_the_total_is_split(copilot):
+    conversation = copilot.start("demo-sme")
+    first = copilot.send(conversation, "how much did the business spend last month")
+    assert args_of(first, "spending_summary").get("group_by", "category") == "category"
+    split = copilot.send(conversation, "break it down by supplier")
+    assert args_of(split, "spending_summary")["group_by"] == "merchant"
+    assert args_of(split, "spending_summary")["period"] == args_of(first, "spending_summary")["period"]
