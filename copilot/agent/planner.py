@@ -67,8 +67,9 @@ class Planner:
                                      again=score < LEAN or retry or reading.act == "modify" and not asks_else)
             if follow:
                 return follow
-        if score < LEAN or (top.writes and score < ACCEPT):     # a write is proposed only on a confident reading
-            return self._unsure(reading, scored, state, profile, today)
+        declines_theirs = top.route == "decline" and not top.tools and _names_their_own(reading, profile)
+        if score < LEAN or (top.writes or declines_theirs) and score < ACCEPT:   # a write, or calling the customer's
+            return self._unsure(reading, scored, state, profile, today, theirs=declines_theirs)   # own off-topic
         if role == "support_agent" and (top.writes or top.name in ("handoff", "complaint", "hardship")):
             top = self.table.capabilities["knowledge"]          # agents ask how we do things; they act in their tools
         plan = self._carry_out(top, reading, {}, profile, today, state, score)
@@ -170,12 +171,14 @@ class Planner:
         plan.data["follow_up"] = True
         return plan
 
-    def _unsure(self, reading: Reading, scored: list, state: DialogueState, profile: Profile, today: date) -> Plan:
-        """Nothing is likely enough: a banking topic gets the bank's documents; otherwise ask what was meant."""
+    def _unsure(self, reading: Reading, scored: list, state: DialogueState, profile: Profile, today: date,
+                theirs: bool = False) -> Plan:
+        """Nothing is likely enough: a banking topic gets the bank's documents; otherwise ask what was meant. A
+        message about the customer's own merchant or card that read as off-topic (`theirs`) gets the question."""
         topic, likelihood = max(reading.topics.items(), key=lambda kv: kv[1])
-        if topic not in ("other", "assistant") and likelihood >= ACCEPT:
+        if topic not in ("other", "assistant") and likelihood >= ACCEPT and not theirs:
             return self._carry_out(self.table.capabilities["knowledge"], reading, {}, profile, today, state, likelihood)
-        if topic == "other":
+        if topic == "other" and not theirs:
             return self._carry_out(self.table.capabilities["out_of_scope"], reading, {}, profile, today, state,
                                    likelihood)
         if state.misunderstandings >= 2:
@@ -315,3 +318,7 @@ class Planner:
         return []
 
 
+def _names_their_own(reading: Reading, profile: Profile) -> bool:
+    """The message names one of the customer's own merchants, accounts or cards: it is about their banking."""
+    return any(resolve.merchant(span.text, profile) or resolve.account(span.text, profile).unique
+               for span in reading.spans_of("merchant", "account", "person"))

@@ -287,3 +287,11 @@ def test_a_breakdown_asked_for_in_words_changes_how_the_total_is_split(copilot):
     split = copilot.send(conversation, "break it down by supplier")
     assert args_of(split, "spending_summary")["group_by"] == "merchant"
     assert args_of(split, "spending_summary")["period"] == args_of(first, "spending_summary")["period"]
+
+
+def test_a_message_about_the_customers_own_merchant_is_never_declined_as_off_topic(copilot):
+    result = copilot.send(copilot.start("demo-debt"), "went to olive garden w my sister last weds and i swear they "
+                                                      "rang me up twice?? can u look")
+    assert result.route in ("clarify", "confirm", "answer") and "outside what I can help" not in result.answer
+    assert "know the answer" not in result.answer
+    assert copilot.send(copilot.start("demo-debt"), "who won the world cup in 2018").route == "decline"
