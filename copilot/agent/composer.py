@@ -93,7 +93,8 @@ def compose(plan: Plan, outcomes: list, hits: list[KnowledgeHit], profile: Profi
     latest = {}
     for outcome in outcomes:                  # a call made again answers once; calls for several merchants each
         latest[(outcome.name, json.dumps(outcome.args, sort_keys=True, default=str))] = outcome
-    looked_up = {table[c].lookup for c in plan.capabilities if c in table and table[c].lookup}
+    main = table.get(plan.capability or "")
+    looked_up = {main.lookup} if main and main.lookup else set()     # a lookup only the main request continues
     quiet = (looked_up | {"fraud_alerts"}) if looked_up else set()
     sections = [reply] if reply and not plan.data.get("ask_after") else []
     for (name, _), outcome in latest.items():

@@ -113,7 +113,8 @@ class Planner:
             return None                                              # a new request, not an answer
         if awaiting.options:
             picked = resolve.option(reading, awaiting.options, today)
-            if picked is None and len(awaiting.options) == 1 and reading.act in ("select", "affirm"):
+            if picked is None and len(awaiting.options) == 1 and reading.act in ("select", "affirm") and \
+                    not safety.yes_is_hedged(reading.text):         # "ok and the credit card specifically?" is no pick
                 picked = awaiting.options[0]
             if picked is None:
                 return None
@@ -250,7 +251,11 @@ class Planner:
                 else:
                     raise Ask(name, options=[{"label": c.label, "value": c.id, "name": c.name}
                                              for c in fitting or profile.cards])
-            if slot.type == "transaction" and state.focus.get("transaction") and capability.lookup:
+            names_a_charge = any(slots.get(other) is not None for other, s in capability.slots.items()
+                                 if s.type in ("merchant", "amount", "period"))
+            offered_several = bool(state.awaiting and len(state.awaiting.options) > 1)
+            if slot.type == "transaction" and state.focus.get("transaction") and capability.lookup and \
+                    not names_a_charge and not offered_several:   # a list was shown and this reply picked none
                 found[name] = state.focus["transaction"]
         return found
 

@@ -204,6 +204,8 @@ def option(reading, options: list[dict], today: date) -> dict | None:
             spoken, _, digits = _reference(span.text)
             named = [o for o in picked if (digits and digits in str(o.get("label", ""))) or
                      _name_score(spoken, words(str(o.get("merchant") or o.get("name") or "")))]
+            if not named:
+                return None      # names something not offered ("sweetgreen", "the credit card" after the charges)
             picked = named or picked
         elif span.label in ("amount", "min_amount", "max_amount"):
             try:
@@ -217,4 +219,7 @@ def option(reading, options: list[dict], today: date) -> dict | None:
             except values.ValueProblem:
                 continue
             picked = [o for o in picked if str(o.get("date", ""))[:10] == wanted] or picked
+    if picked == options and not reading.spans:       # no value read: an offered merchant named in the words
+        spoken = set(words(reading.text))
+        picked = [o for o in options if o.get("merchant") and set(words(str(o["merchant"]))) <= spoken]
     return picked[0] if len(picked) == 1 else None

@@ -205,3 +205,32 @@ def test_set_budget_runs_once_on_yes(copilot, runtime):
     with runtime.db.session() as session:
         budget = session.scalar(select(Budget).where(Budget.customer_id == "demo-debt", Budget.category == "dining"))
     assert float(budget.monthly_limit) == 275
+
+
+def _proposed_charges(runtime, result) -> list[str]:
+    from copilot.store.models import Transaction
+
+    with runtime.db.session() as session:
+        return [session.get(Transaction, t["args"]["transaction_id"]).merchant for t in result.tools
+                if t["name"] == "dispute_transaction"]
+
+
+@pytest.mark.parametrize("customer, opening, reply, merchant", [
+    ("demo-traveler", "I want to dispute a charge", "sweetgreen, i got charged twice", "Sweetgreen"),
+    ("demo-sme", "dispute a charge", "restaurant depot, the duplicate from last week", "Restaurant Depot"),
+])
+def test_a_reply_naming_another_merchant_never_disputes_the_alert_just_listed(copilot, runtime, customer, opening,
+                                                                              reply, merchant):
+    grant(runtime, customer, "disputes:write")
+    conversation = copilot.start(customer)
+    copilot.send(conversation, opening)
+    result = copilot.send(conversation, reply)
+    assert all(m == merchant for m in _proposed_charges(runtime, result)), result.answer
+
+
+def test_a_question_after_the_alert_list_is_not_taken_as_picking_its_only_charge(copilot, runtime):
+    grant(runtime, "demo-gig", "disputes:write")
+    conversation = copilot.start("demo-gig")
+    copilot.send(conversation, "any weird charges on my account")
+    result = copilot.send(conversation, "ok and the credit card specifically?")
+    assert "dispute_transaction" not in tools_of(result) and result.route != "confirm"
