@@ -56,6 +56,14 @@ def _asks_for_it(reading: Reading, tool: str) -> bool:
     return capability.tool == tool and score >= ASKS_FOR_IT
 
 
+def _another_clause_asks(text: str, tool: str) -> bool:
+    """"go ahead, and email me a copy": a clause besides the yes is a request of its own."""
+    from copilot.nlu.model import get_understanding
+
+    parts = [p for p in values.clauses(text) if p.strip(" ,.!") != text.strip(" ,.!")]
+    return any(r.act == "request" and not _asks_for_it(r, tool) for r in map(get_understanding().read, parts))
+
+
 def decide(reading: Reading, pending: list[dict], today: date) -> str | None:
     """"affirm" (run the pending action), "deny" (cancel it) or None (a new turn; the action keeps waiting)."""
     if not pending:
@@ -66,7 +74,8 @@ def decide(reading: Reading, pending: list[dict], today: date) -> str | None:
     if safety.yes_is_hedged(reading.text) or not (_is_yes(reading) or _asks_for_it(reading, action["tool"])):
         return None
     own = _own_actions(action["tool"])
-    if any(p >= ASKS_FOR_MORE and name not in own for name, p in reading.actions.items()):
+    if any(p >= ASKS_FOR_MORE and name not in own for name, p in reading.actions.items()) or \
+            _another_clause_asks(reading.text, action["tool"]):
         return None
     if any(not _names_the_action(span, action["summary"], today) for span in reading.spans):
         return None
