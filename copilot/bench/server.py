@@ -45,6 +45,11 @@ def _children() -> dict[int, list[int]]:
     return tree
 
 
+def worker_pids(pid: int) -> list[int]:
+    """uvicorn's worker processes under a supervisor (the server itself when it runs a single worker)."""
+    return _children().get(pid, []) or [pid]
+
+
 def tree_rss_mb(pid: int) -> float:
     """Resident memory of a process and all its descendants, in MiB (0 when it is gone)."""
     tree, todo, total = _children(), [pid], 0
@@ -90,22 +95,27 @@ def customer_tokens(settings: Settings, customers: list[str] | None = None, labe
 class ServerProcess:
     """One `copilot serve` process group; use as a context manager (stopped, or killed, on exit)."""
 
-    def __init__(self, settings: Settings, workers: int = 1) -> None:
+    def __init__(self, settings: Settings, workers: int = 1, **env: str) -> None:
         self.settings, self.workers = settings, workers
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.log = Path(settings.data_dir).parent / f"server-{self.port}.log"
-        merged = {**os.environ, **server_env(settings)}
+        merged = {**os.environ, **server_env(settings), **env}
         self.env = {name: value for name, value in merged.items() if value != ""}   # empty = the default
         self.process: subprocess.Popen | None = None
 
-    def start(self) -> ServerProcess:
+    def launch(self) -> ServerProcess:
+        """Start the process without waiting for it (several servers can then start at once)."""
         command = [sys.executable, "-m", "copilot.cli.main", "serve", "--host", "127.0.0.1", "--port",
                    str(self.port), "--workers", str(self.workers)]
+        Path(self.settings.data_dir).mkdir(parents=True, exist_ok=True)
         with open(self.log, "ab") as log:
             self.process = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT, env=self.env,
                                             cwd=Path(self.settings.data_dir).parent, start_new_session=True)
-        self.wait_ready()
+        return self
+
+    def start(self) -> ServerProcess:
+        self.launch().wait_ready()
         return self
 
     def wait_ready(self) -> None:
