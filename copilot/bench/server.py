@@ -19,7 +19,7 @@ import httpx
 
 from copilot.api.auth import mint
 from copilot.bench.workspace import server_env
-from copilot.config import Settings
+from copilot.config import PROJECT_ROOT, Settings
 from copilot.runtime import Runtime
 
 READY_TIMEOUT = 300.0       # seconds; start-up imports torch and loads two models per process
@@ -100,7 +100,8 @@ class ServerProcess:
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.log = Path(settings.data_dir).parent / f"server-{self.port}.log"
-        merged = {**os.environ, **server_env(settings), **env}
+        code = os.pathsep.join(filter(None, [str(PROJECT_ROOT), os.environ.get("PYTHONPATH", "")]))
+        merged = {**os.environ, **server_env(settings), "PYTHONPATH": code, **env}   # the same code as this process
         self.env = {name: value for name, value in merged.items() if value != ""}   # empty = the default
         self.process: subprocess.Popen | None = None
 
