@@ -45,9 +45,12 @@ def _children() -> dict[int, list[int]]:
     return tree
 
 
-def worker_pids(pid: int) -> list[int]:
-    """uvicorn's worker processes under a supervisor (the server itself when it runs a single worker)."""
-    return _children().get(pid, []) or [pid]
+def _rss_kb(pid: int) -> int:
+    try:
+        status = Path(f"/proc/{pid}/status").read_text()
+    except OSError:
+        return 0
+    return next((int(line.split()[1]) for line in status.splitlines() if line.startswith("VmRSS:")), 0)
 
 
 def tree_rss_mb(pid: int) -> float:
@@ -56,12 +59,23 @@ def tree_rss_mb(pid: int) -> float:
     while todo:
         current = todo.pop()
         todo.extend(tree.get(current, []))
+        total += _rss_kb(current)
+    return round(total / 1024, 1)
+
+
+def worker_rss_mb(pid: int, workers: int) -> list[float]:
+    """Resident memory of each uvicorn worker, in MiB: the server process itself when it runs one worker, else its
+    spawned children (the supervisor and helper processes left out)."""
+    if workers == 1:
+        return [round(_rss_kb(pid) / 1024, 1)]
+    spawned = []
+    for child in _children().get(pid, []):
         try:
-            status = Path(f"/proc/{current}/status").read_text()
+            if b"spawn_main" in Path(f"/proc/{child}/cmdline").read_bytes():
+                spawned.append(round(_rss_kb(child) / 1024, 1))
         except OSError:
             continue
-        total += next((int(line.split()[1]) for line in status.splitlines() if line.startswith("VmRSS:")), 0)
-    return round(total / 1024, 1)
+    return spawned
 
 
 def wait_healthy(process: subprocess.Popen, url: str, timeout: float, log: Callable[[], str]) -> None:
