@@ -8,6 +8,7 @@ import logging
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import JSONResponse
 from sse_starlette import EventSourceResponse
+from starlette.concurrency import run_in_threadpool
 
 from copilot.agent.loop import Copilot
 from copilot.api.deps import (CopilotDep, CustomerDep, FanoutDep, OwnConversation, RuntimeDep, SettingsDep,
@@ -47,7 +48,7 @@ async def _events(turns: TurnRunner, fanout: Fanout, copilot: Copilot, conversat
             kind = event.pop("type")
             if kind == "done":
                 observe_turn(event["result"], conversation.channel)
-                announce_turn(fanout, event["result"])
+                await run_in_threadpool(announce_turn, fanout, event["result"])    # Redis I/O off the event loop
             yield {"event": kind, "data": json.dumps(event, default=str)}
     except Exception:                                   # noqa: BLE001 - the stream has started: report in-band
         log.exception("turn failed in conversation %s", conversation.id)
@@ -72,6 +73,6 @@ async def send_message(body: ChatMessage, conversation: OwnConversation, princip
     if not stream or _wants_json(request):
         result = (await turns(copilot.send, conversation.id, body.text, **kwargs)).to_dict()
         observe_turn(result, conversation.channel)
-        announce_turn(fanout, result)
+        await run_in_threadpool(announce_turn, fanout, result)
         return JSONResponse(json.loads(json.dumps(result, default=str)))
     return EventSourceResponse(_events(turns, fanout, copilot, conversation, body.text, kwargs), ping=15)
