@@ -11,7 +11,7 @@ from copilot.agent.loop import Copilot
 from copilot.api.auth import AuthError, Principal, resolve
 from copilot.api.errors import ApiError
 from copilot.api.limits import RateLimiter, RedisRateLimiter, TurnRunner
-from copilot.api.live import Fanout
+from copilot.api.fanout import Fanout
 from copilot.api.settings import ApiSettings
 from copilot.api.telemetry import RATE_LIMITED
 from copilot.config import Settings

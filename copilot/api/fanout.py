@@ -19,13 +19,11 @@ import redis.asyncio
 
 log = logging.getLogger(__name__)
 PREFIX = "copilot:"
+HANDOFFS = "handoffs"
 
 
 def conversation_channel(conversation_id: str) -> str:
     return f"conversation:{conversation_id}"
-
-
-HANDOFFS = "handoffs"
 
 
 class LocalFanout:
@@ -128,6 +126,9 @@ class RedisNotices:
         return None
 
 
-def make_fanout(redis_url: str) -> LocalFanout | RedisFanout:
+Fanout = LocalFanout | RedisFanout
+
+
+def make_fanout(redis_url: str) -> Fanout:
     """Redis pub/sub when a URL is set, else in-process."""
     return RedisFanout(redis_url) if redis_url else LocalFanout()

@@ -8,11 +8,9 @@ from collections.abc import AsyncIterator
 
 from starlette.concurrency import run_in_threadpool
 
-from copilot.api.fanout import HANDOFFS, LocalFanout, RedisFanout, conversation_channel
+from copilot.api.fanout import HANDOFFS, Fanout, conversation_channel
 from copilot.api.history import PAGE, messages, viewer
 from copilot.runtime import Runtime
-
-Fanout = LocalFanout | RedisFanout
 
 
 def _read(runtime: Runtime, conversation_id: str, after: int) -> list[dict]:

@@ -20,7 +20,7 @@ class ApiSettings(BaseSettings):
     warmup: bool = Field(default=True, description="Load the models and the knowledge index before serving.")
     turn_concurrency: int = Field(default=2, ge=1, le=64, description="Copilot turns computed at once per worker; "
                                   "more wait their turn in order (a turn is CPU-bound: more threads only thrash).")
-    live_check_seconds: float = Field(default=10.0, gt=0, le=300, description="A live stream re-reads the database "
+    live_check_seconds: float = Field(default=3.0, gt=0, le=300, description="A live stream re-reads the database "
                                       "at least this often, whether or not a notice came.")
     poll_seconds: float = Field(default=3.0, gt=0, description="How often the assist panel polls; how long "
                                 "the chat waits before reopening a dropped live stream.")

@@ -60,10 +60,10 @@ class Stream:
 
     def next(self, kind: str, timeout: float, where=lambda data: True) -> dict:
         """The next event of this kind (and condition) within timeout seconds; fails naming what never came."""
-        seen = []
+        seen, deadline = [], time.monotonic() + timeout
         try:
             while True:
-                name, data = self.events.get(timeout=timeout)
+                name, data = self.events.get(timeout=max(0.0, deadline - time.monotonic()))
                 seen.append(name)
                 if name == kind and where(data):
                     return data

@@ -16,7 +16,8 @@ from copilot.api.deps import (CopilotDep, CustomerDep, FanoutDep, OwnConversatio
 from copilot.api.errors import ApiError
 from copilot.api.history import conversation_dict
 from copilot.api.limits import TurnRunner
-from copilot.api.live import Fanout, announce_turn
+from copilot.api.fanout import Fanout
+from copilot.api.live import announce_turn
 from copilot.api.schemas import ChatMessage, ConversationOut, StartConversation
 from copilot.api.telemetry import observe_turn
 from copilot.store.models import Conversation
