@@ -90,11 +90,16 @@ def fleet_figures(workspace: Workspace, server_url: str, workers: int, levels: t
     return figures
 
 
-def fleet(workspace: Workspace, workers: tuple[int, ...], levels: tuple[int, ...], turns: dict[int, int]) -> dict:
-    """{"<n>_workers": figures} for each worker count, all on PostgreSQL."""
-    server_url = workspace.base.database_url
-    if make_url(server_url or "sqlite://").get_backend_name() != "postgresql":
+def require_postgres(url: str) -> str:
+    """The URL, when it names a PostgreSQL server; ConfigError saying how to give one otherwise."""
+    if make_url(url or "sqlite://").get_backend_name() != "postgresql":
         raise ConfigError("copilot bench --fleet measures on PostgreSQL: set COPILOT_DATABASE_URL (or pass --postgres) "
                           "to postgresql+psycopg://user@host:5432/db; the bench makes and drops its own databases "
                           "there")
+    return url
+
+
+def fleet(workspace: Workspace, workers: tuple[int, ...], levels: tuple[int, ...], turns: dict[int, int]) -> dict:
+    """{"<n>_workers": figures} for each worker count, all on PostgreSQL."""
+    server_url = require_postgres(workspace.base.database_url)
     return {f"{n}_workers": fleet_figures(workspace, server_url, n, levels, turns) for n in workers}

@@ -27,7 +27,10 @@ def bench(quick: bool = typer.Option(False, "--quick", help="A smaller run (CI s
         err_console.print(f"measuring {family} …")
 
     if fleet:
+        from copilot.bench.fleet import require_postgres
+
         base = load_settings(**({"database_url": postgres} if postgres else {}))
+        require_postgres(base.database_url)                 # before minutes of set-up, not after
         results = run(FLEET, base, families=("fleet",), progress=progress)
     else:
         results = run(QUICK if quick else FULL, progress=progress)
