@@ -81,17 +81,21 @@ def test_a_conversation_changes_instance_every_turn_and_a_write_is_confirmed_els
     conversation = post(one, "/api/conversations", customer, channel="web")["id"]
     assert say(one, customer, conversation, "what's my balance?")["route"] == "answer"
     assert say(two, customer, conversation, "how much did I spend last month?")["route"] == "answer"
-    proposed = say(three, customer, conversation, "set a dining budget of 300 a month")
+    fee = say(three, customer, conversation, "what is the foreign transaction fee?")      # from the Chroma server
+    assert "foreign-exchange#foreign-transaction-fee" in fee["citations"], fee
+    proposed = say(one, customer, conversation, "set a dining budget of 300 a month")
     assert proposed["route"] == "confirm" and proposed["pending_action"], proposed
-    assert say(one, customer, conversation, "yes")["route"] == "answer"     # the pending write lives in the database
+    assert say(two, customer, conversation, "yes")["route"] == "answer"     # the pending write lives in the database
     with fleet.runtime.db.session() as session:
         assert session.get(PendingAction, proposed["pending_action"]["id"]).status == "executed"
         limit = session.scalar(select(Budget.monthly_limit).where(Budget.customer_id == "demo-debt",
                                                                   Budget.category == "dining"))
     assert limit == 300, f"the confirmed budget is {limit}"
-    history = httpx.get(f"{two}/api/conversations/{conversation}", headers=customer, timeout=30).json()["messages"]
+    history = httpx.get(f"{three}/api/conversations/{conversation}", headers=customer, timeout=30).json()["messages"]
     assert [m["content"] for m in history if m["role"] == "user"] == [
-        "what's my balance?", "how much did I spend last month?", "set a dining budget of 300 a month", "yes"]
+        "what's my balance?", "how much did I spend last month?", "what is the foreign transaction fee?",
+        "set a dining budget of 300 a month", "yes"]
+    assert {httpx.get(f"{url}/health").json()["shared_state"] for url in fleet.urls} == {"redis"}
 
 
 def test_a_confirmation_sent_to_every_instance_at_once_runs_exactly_once(fleet: Fleet):
