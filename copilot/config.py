@@ -29,6 +29,11 @@ class Settings(BaseSettings):
     chroma_path: Path | None = Field(default=None, description="Embedded Chroma folder; empty means <data_dir>/chroma.")
     chroma_url: str = Field(default="", description="http://host:port of a Chroma server (chroma run); overrides chroma_path.")
     kb_collection: str = "bank_kb"
+    redis_url: str = Field(default="", description="redis://host:port/db shared by every worker: rate limits, hand-off "
+                                                   "notices and the fan-out of agent replies; empty means in-process.")
+    db_pool_size: int = Field(default=10, ge=1, le=200, description="PostgreSQL connections each worker keeps open.")
+    db_max_overflow: int = Field(default=20, ge=0, le=400, description="Extra PostgreSQL connections a worker may open "
+                                                                      "under a burst (closed when returned).")
     provider: str = Field(default="offline", description="offline | openai:MODEL")
     openai_base_url: str = Field(default="", description="OpenAI-compatible endpoint, e.g. http://localhost:11434/v1")
     openai_api_key: str = ""
@@ -76,6 +81,14 @@ class Settings(BaseSettings):
     def _url_known(cls, value: str) -> str:
         if value and not value.startswith(("sqlite", "postgresql")):
             raise ValueError(f"COPILOT_DATABASE_URL={value!r}: use sqlite:///path.db or postgresql+psycopg://user@host/db")
+        return value
+
+    @field_validator("redis_url")
+    @classmethod
+    def _redis_known(cls, value: str) -> str:
+        if value and not value.startswith(("redis://", "rediss://", "unix://")):
+            raise ValueError(f"COPILOT_REDIS_URL={value!r}: use redis://host:6379/0 (or rediss:// for TLS), or leave it "
+                             "empty for in-process limits and notices")
         return value
 
     @field_validator("vault_key")

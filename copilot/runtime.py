@@ -28,7 +28,7 @@ class Runtime:
 
     @cached_property
     def db(self) -> Database:
-        return open_database(self.settings.db_url)
+        return open_database(self.settings.db_url, self.settings.db_pool_size, self.settings.db_max_overflow)
 
     @cached_property
     def retriever(self):

@@ -6,12 +6,12 @@ import ipaddress
 import os
 import shutil
 import socket
-import uuid
 from datetime import date
 from pathlib import Path
 
 import pytest
 
+from copilot.bench.scratch import scratch_database
 from copilot.config import Settings, load_settings
 from copilot.offline import go_offline
 from copilot.runtime import Runtime
@@ -116,22 +116,12 @@ def postgres_available() -> str | None:
 
 @pytest.fixture
 def postgres_url():
-    """A fresh, empty PostgreSQL database for one test, dropped afterwards."""
-    import psycopg
-
+    """A fresh, empty PostgreSQL database for one test, dropped afterwards (skipped when there is no server)."""
     reason = postgres_available()
     if reason:
         pytest.skip(reason)
-    name = f"copilot_test_{uuid.uuid4().hex[:10]}"
-    admin = POSTGRES_ADMIN_URL.replace("postgresql+psycopg://", "postgresql://")
-    with psycopg.connect(admin, autocommit=True) as conn:
-        conn.execute(f'CREATE DATABASE "{name}"')
-    base = POSTGRES_ADMIN_URL.rsplit("/", 1)[0]
-    yield f"{base}/{name}"
-    from copilot.store.db import open_database
-    open_database.cache_clear()
-    with psycopg.connect(admin, autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    with scratch_database(POSTGRES_ADMIN_URL, "copilot_test") as url:
+        yield url
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])

@@ -13,7 +13,8 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from copilot import __version__
 from copilot.agent.loop import Copilot
 from copilot.api import errors
-from copilot.api.limits import BodyLimit, RateLimiter, TurnRunner
+from copilot.api.fanout import make_fanout
+from copilot.api.limits import BodyLimit, TurnRunner, make_limiter
 from copilot.api.routers import (actions, assist, chat, consents, conversations, data, health, kb, metrics, pages,
                                  tokens)
 from copilot.api.settings import ApiSettings
@@ -88,7 +89,8 @@ def create_app(settings: Settings | None = None, api_settings: ApiSettings | Non
                               "every error is JSON `{\"error\": {\"code\", \"message\"}}`.")
     app.state.runtime, app.state.api_settings = runtime, api_settings
     app.state.copilot = Copilot(runtime)
-    app.state.limiter = RateLimiter(api_settings.rate_per_minute, api_settings.rate_burst)
+    app.state.limiter = make_limiter(runtime.settings.redis_url, api_settings.rate_per_minute, api_settings.rate_burst)
+    app.state.fanout = make_fanout(runtime.settings.redis_url)
     app.state.turns = TurnRunner(api_settings.turn_concurrency)
     errors.install(app)
     for module in (health, metrics, tokens, chat, conversations, consents, data, actions, assist, kb, pages):

@@ -10,7 +10,8 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from copilot.agent.loop import Copilot
 from copilot.api.auth import AuthError, Principal, resolve
 from copilot.api.errors import ApiError
-from copilot.api.limits import RateLimiter, TurnRunner
+from copilot.api.limits import RateLimiter, RedisRateLimiter, TurnRunner
+from copilot.api.fanout import Fanout
 from copilot.api.settings import ApiSettings
 from copilot.api.telemetry import RATE_LIMITED
 from copilot.config import Settings
@@ -39,7 +40,12 @@ def get_turns(request: Request) -> TurnRunner:
     return request.app.state.turns
 
 
+def get_fanout(request: Request) -> Fanout:
+    return request.app.state.fanout
+
+
 RuntimeDep = Annotated[Runtime, Depends(get_runtime)]
+FanoutDep = Annotated[Fanout, Depends(get_fanout)]
 TurnsDep = Annotated[TurnRunner, Depends(get_turns)]
 CopilotDep = Annotated[Copilot, Depends(get_copilot)]
 ApiSettingsDep = Annotated[ApiSettings, Depends(get_api_settings)]
@@ -53,7 +59,7 @@ SettingsDep = Annotated[Settings, Depends(get_settings)]
 
 
 def _throttle(request: Request, key: str) -> None:
-    limiter: RateLimiter = request.app.state.limiter
+    limiter: RateLimiter | RedisRateLimiter = request.app.state.limiter
     wait = limiter.hit(key)
     if wait is not None:
         RATE_LIMITED.inc()

@@ -58,8 +58,19 @@ def _http(f: dict) -> list[Row]:
     return rows
 
 
+def _fleet(f: dict) -> list[Row]:
+    rows = []
+    for server in f.values():
+        for level, figure in server["levels"].items():
+            rss = figure["rss_mb_per_worker"]
+            note = (f"ms; {figure['throughput_turns_per_s']:g} turns/s, {figure['errors']} err, "
+                    f"{max(rss, default=0):.0f} MB/worker, {figure['db_connections_peak']} DB conn")
+            rows.append(_dist("fleet (PostgreSQL)", f"{server['workers']}w x {level} conv", figure["latency"], note))
+    return rows
+
+
 FORMATTERS = {"understanding": _understanding, "turns": _turns, "compliance": _compliance, "retrieval": _retrieval, "llm_context": _llm,
-              "http": _http}
+              "http": _http, "fleet": _fleet}
 
 
 def rows(results: dict) -> list[Row]:

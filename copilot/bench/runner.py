@@ -39,7 +39,8 @@ class Plan:
 FULL = Plan(repeat=6, guard_messages=200, questions=None, documents=None, workers=(1, 2), levels=(8, 32, 128),
             turns=(6, 3, 2))
 QUICK = Plan(repeat=2, guard_messages=40, questions=30, documents=6, workers=(1,), levels=(8, 32), turns=(2, 1))
-FAMILIES = ("understanding", "turns", "compliance", "retrieval", "llm_context", "http")
+FLEET = Plan(repeat=0, guard_messages=0, questions=0, documents=0, workers=(1, 2, 4), levels=(8, 32), turns=(6, 3))
+FAMILIES = ("understanding", "turns", "compliance", "retrieval", "llm_context", "http")   # the default run; + "fleet"
 
 
 def _family(name: str, plan: Plan, workspace: Workspace, inprocess: Settings) -> Callable[[], dict]:
@@ -62,7 +63,10 @@ def _family(name: str, plan: Plan, workspace: Workspace, inprocess: Settings) ->
     if name == "http":
         from copilot.bench.serving import serving
         return lambda: serving(workspace, plan.workers, plan.levels, plan.turns_by_level)
-    raise ValueError(f"unknown figure family {name!r}; use one of {', '.join(FAMILIES)}")
+    if name == "fleet":
+        from copilot.bench.fleet import fleet
+        return lambda: fleet(workspace, plan.workers, plan.levels, plan.turns_by_level)
+    raise ValueError(f"unknown figure family {name!r}; use one of {', '.join(FAMILIES)} or fleet")
 
 
 def run(plan: Plan, base: Settings | None = None, families: tuple[str, ...] = FAMILIES,

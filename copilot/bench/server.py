@@ -19,7 +19,7 @@ import httpx
 
 from copilot.api.auth import mint
 from copilot.bench.workspace import server_env
-from copilot.config import Settings
+from copilot.config import PROJECT_ROOT, Settings
 from copilot.runtime import Runtime
 
 READY_TIMEOUT = 300.0       # seconds; start-up imports torch and loads two models per process
@@ -45,18 +45,37 @@ def _children() -> dict[int, list[int]]:
     return tree
 
 
+def _rss_kb(pid: int) -> int:
+    try:
+        status = Path(f"/proc/{pid}/status").read_text()
+    except OSError:
+        return 0
+    return next((int(line.split()[1]) for line in status.splitlines() if line.startswith("VmRSS:")), 0)
+
+
 def tree_rss_mb(pid: int) -> float:
     """Resident memory of a process and all its descendants, in MiB (0 when it is gone)."""
     tree, todo, total = _children(), [pid], 0
     while todo:
         current = todo.pop()
         todo.extend(tree.get(current, []))
+        total += _rss_kb(current)
+    return round(total / 1024, 1)
+
+
+def worker_rss_mb(pid: int, workers: int) -> list[float]:
+    """Resident memory of each uvicorn worker, in MiB: the server process itself when it runs one worker, else its
+    spawned children (the supervisor and helper processes left out)."""
+    if workers == 1:
+        return [round(_rss_kb(pid) / 1024, 1)]
+    spawned = []
+    for child in _children().get(pid, []):
         try:
-            status = Path(f"/proc/{current}/status").read_text()
+            if b"spawn_main" in Path(f"/proc/{child}/cmdline").read_bytes():
+                spawned.append(round(_rss_kb(child) / 1024, 1))
         except OSError:
             continue
-        total += next((int(line.split()[1]) for line in status.splitlines() if line.startswith("VmRSS:")), 0)
-    return round(total / 1024, 1)
+    return spawned
 
 
 def wait_healthy(process: subprocess.Popen, url: str, timeout: float, log: Callable[[], str]) -> None:
@@ -90,22 +109,28 @@ def customer_tokens(settings: Settings, customers: list[str] | None = None, labe
 class ServerProcess:
     """One `copilot serve` process group; use as a context manager (stopped, or killed, on exit)."""
 
-    def __init__(self, settings: Settings, workers: int = 1) -> None:
+    def __init__(self, settings: Settings, workers: int = 1, **env: str) -> None:
         self.settings, self.workers = settings, workers
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.log = Path(settings.data_dir).parent / f"server-{self.port}.log"
-        merged = {**os.environ, **server_env(settings)}
+        code = os.pathsep.join(filter(None, [str(PROJECT_ROOT), os.environ.get("PYTHONPATH", "")]))
+        merged = {**os.environ, **server_env(settings), "PYTHONPATH": code, **env}   # the same code as this process
         self.env = {name: value for name, value in merged.items() if value != ""}   # empty = the default
         self.process: subprocess.Popen | None = None
 
-    def start(self) -> ServerProcess:
+    def launch(self) -> ServerProcess:
+        """Start the process without waiting for it (several servers can then start at once)."""
         command = [sys.executable, "-m", "copilot.cli.main", "serve", "--host", "127.0.0.1", "--port",
                    str(self.port), "--workers", str(self.workers)]
+        Path(self.settings.data_dir).mkdir(parents=True, exist_ok=True)
         with open(self.log, "ab") as log:
             self.process = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT, env=self.env,
                                             cwd=Path(self.settings.data_dir).parent, start_new_session=True)
-        self.wait_ready()
+        return self
+
+    def start(self) -> ServerProcess:
+        self.launch().wait_ready()
         return self
 
     def wait_ready(self) -> None:

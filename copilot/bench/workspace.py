@@ -15,9 +15,10 @@ from copilot.runtime import Runtime
 
 
 def isolated_settings(base: Settings, data_dir: Path, **overrides) -> Settings:
-    """The base settings pointed at data_dir: embedded SQLite and Chroma there, offline provider unless overridden."""
+    """The base settings pointed at data_dir: embedded SQLite and Chroma there, in-process limits and notices, offline
+    provider, unless overridden."""
     values = {**base.model_dump(), "data_dir": data_dir, "database_url": "", "chroma_path": None, "chroma_url": "",
-              "provider": "offline"}
+              "redis_url": "", "provider": "offline"}
     return load_settings(**{**values, **overrides})
 
 
@@ -28,6 +29,8 @@ def server_env(settings: Settings) -> dict[str, str]:
             "COPILOT_PROVIDER": settings.provider, "COPILOT_CLOCK": settings.clock,
             "COPILOT_DEMO_AS_OF": settings.demo_as_of.isoformat() if settings.demo_as_of else "",
             "COPILOT_KB_COLLECTION": settings.kb_collection, "COPILOT_DEMO_MODE": "true",
+            "COPILOT_REDIS_URL": settings.redis_url, "COPILOT_DB_POOL_SIZE": str(settings.db_pool_size),
+            "COPILOT_DB_MAX_OVERFLOW": str(settings.db_max_overflow),
             "COPILOT_API_RATE_PER_MINUTE": "1000000", "COPILOT_API_RATE_BURST": "100000"}
 
 

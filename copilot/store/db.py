@@ -30,7 +30,8 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:
     cursor.close()
 
 
-def make_engine(url: str) -> Engine:
+def make_engine(url: str, pool_size: int = 10, max_overflow: int = 20) -> Engine:
+    """SQLite with WAL pragmas, or a pooled PostgreSQL engine (pool_size kept open, max_overflow more at a burst)."""
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
         if parsed.database and parsed.database != ":memory:":
@@ -40,7 +41,7 @@ def make_engine(url: str) -> Engine:
         return engine
     if parsed.drivername == "postgresql":
         url = parsed.set(drivername="postgresql+psycopg").render_as_string(hide_password=False)
-    return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20,
+    return create_engine(url, pool_pre_ping=True, pool_size=pool_size, max_overflow=max_overflow,
                          connect_args={"connect_timeout": 5})
 
 
@@ -58,9 +59,9 @@ def explain(exc: Exception, url: str) -> StoreError:
 class Database:
     """One engine and a session factory; `session()` commits on success and rolls back on any error."""
 
-    def __init__(self, url: str) -> None:
+    def __init__(self, url: str, pool_size: int = 10, max_overflow: int = 20) -> None:
         self.url = url
-        self.engine = make_engine(url)
+        self.engine = make_engine(url, pool_size, max_overflow)
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
 
     @property
@@ -109,8 +110,8 @@ class Database:
 
 
 @lru_cache(maxsize=8)
-def open_database(url: str) -> Database:
-    """A process-wide Database per URL, migrated to the latest schema."""
-    database = Database(url)
+def open_database(url: str, pool_size: int = 10, max_overflow: int = 20) -> Database:
+    """A process-wide Database per URL (and pool size), migrated to the latest schema."""
+    database = Database(url, pool_size, max_overflow)
     database.upgrade()
     return database

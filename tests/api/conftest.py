@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import shutil
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -95,6 +96,14 @@ def say(client: TestClient, headers: dict, conversation_id: str, text: str, **ex
                            json={"text": text, **extra}, headers=headers)
     assert response.status_code == 200, response.text
     return response.json()
+
+
+def sse_event(block: str) -> tuple[str, dict] | None:
+    """(event, data) of one server-sent-events block (the lines between blank lines); None for a comment or ping."""
+    lines = block.replace("\r\n", "\n").strip("\n").split("\n")
+    name = next((line[6:].strip() for line in lines if line.startswith("event:")), None)
+    data = [line[5:].lstrip() for line in lines if line.startswith("data:")]
+    return (name, json.loads("\n".join(data))) if name and data else None
 
 
 def error_code(response) -> str:

@@ -2,25 +2,17 @@
 
 from __future__ import annotations
 
-import json
-
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 
 from copilot.store.models import Message
-from tests.api.conftest import error_code, say, start
+from tests.api.conftest import error_code, say, sse_event, start
 
 
 def sse(response) -> list[tuple[str, dict]]:
     """(event, data) pairs of a server-sent-events body."""
-    events = []
-    for block in response.text.replace("\r\n", "\n").split("\n\n"):
-        lines = block.split("\n")
-        name = next((line[6:].strip() for line in lines if line.startswith("event:")), None)
-        data = [line[5:].lstrip() for line in lines if line.startswith("data:")]
-        if name and data:
-            events.append((name, json.loads("\n".join(data))))
-    return events
+    blocks = (sse_event(block) for block in response.text.replace("\r\n", "\n").split("\n\n"))
+    return [event for event in blocks if event]
 
 
 def test_spending_question_streams_tools_filtered_text_chart_route_and_trace(client, tokens):

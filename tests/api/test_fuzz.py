@@ -62,6 +62,7 @@ def cases(operation, ids: dict):
 def test_no_operation_answers_5xx(fuzz_target):
     app, headers, ids = fuzz_target
     operations = [result.ok() for result in schemathesis.openapi.from_asgi("/openapi.json", app).get_all_operations()]
+    operations = [op for op in operations if not op.path.endswith("/events")]   # live streams never end: test_live
     operations.sort(key=lambda op: op.path.startswith("/api/admin"))    # revoking tokens last keeps the others alive
     assert len(operations) > 30
     for operation in operations:

@@ -51,4 +51,18 @@ def test_a_failed_family_is_a_row_not_a_crash_and_the_command_is_registered():
     results = {"meta": {}, "figures": {"http": {"error": "RuntimeError: the server exited with 2"}}}
     assert rows(results) == [("http", "FAILED", "", "", "", "RuntimeError: the server exited with 2")]
     help_text = CliRunner().invoke(app, ["bench", "--help"]).output
-    assert "--quick" in help_text and "--out" in help_text
+    assert "--quick" in help_text and "--out" in help_text and "--fleet" in help_text
+
+
+def test_the_fleet_figures_refuse_a_database_that_is_not_postgresql_at_once(tmp_path):
+    outcome = CliRunner().invoke(app, ["bench", "--fleet", "--postgres", f"sqlite:///{tmp_path / 'bank.db'}"])
+    assert outcome.exit_code != 0 and "postgresql+psycopg://user@host:5432/db" in outcome.output, outcome.output
+
+
+def test_the_fleet_figures_are_table_rows():
+    level = {"latency": summary([900.0, 1100.0]), "throughput_turns_per_s": 9.7, "errors": 0,
+             "rss_mb_per_worker": [870.0, 880.0], "db_connections_peak": 14}
+    results = {"meta": {}, "figures": {"fleet": {"2_workers": {"workers": 2, "levels": {"32": level}}}}}
+    [row] = rows(results)
+    assert row[:3] == ("fleet (PostgreSQL)", "2w x 32 conv", "2") and "9.7 turns/s" in row[5]
+    assert "880 MB/worker" in row[5] and "14 DB conn" in row[5]

@@ -7,15 +7,18 @@ from typing import Annotated
 
 from fastapi import APIRouter, Path, Query
 from sqlalchemy import select, update
+from sse_starlette import EventSourceResponse
 from starlette.concurrency import run_in_threadpool
 
 from copilot import audit
 from copilot.api import views
 from copilot.api.access import OPEN, agent_conversation, authorize_view
 from copilot.api.auth import Principal
-from copilot.api.deps import ASSIST_CHANNEL, AgentDep, CopilotDep, IdPath, RuntimeDep, TurnsDep
+from copilot.api.deps import (ASSIST_CHANNEL, AgentDep, ApiSettingsDep, CopilotDep, FanoutDep, IdPath, RuntimeDep,
+                              TurnsDep)
 from copilot.api.errors import ApiError
 from copilot.api.history import conversation_dict, messages, viewer
+from copilot.api.live import announce_handoff, announce_message, handoff_events
 from copilot.api.reply import send_reply
 from copilot.api.schemas import ReplyIn
 from copilot.api.suggest import suggest
@@ -90,16 +93,29 @@ def _set_status(runtime, agent, handoff_id: int, allowed_from: tuple[str, ...], 
         return handoff_dict(runtime, handoff, session.get(Customer, handoff.customer_id), agent)
 
 
+@router.get("/handoffs/events", summary="Live stream of changes to the hand-off queue",
+            response_class=EventSourceResponse,
+            description="Server-sent events: `ready` once subscribed, then `handoff` (`conversation_id`, `change`: "
+                        "customer_turn, assigned or closed; `handoff_id` when known) whenever any instance changes the "
+                        "queue. Reload `GET /api/assist/handoffs` to see it (that read is the audited view).")
+def queue_events(agent: AgentDep, fanout: FanoutDep, api: ApiSettingsDep) -> EventSourceResponse:
+    return EventSourceResponse(handoff_events(fanout, api.live_check_seconds), ping=15)
+
+
 @router.post("/handoffs/{handoff_id}/take", summary="Take a queued hand-off (409 if another agent has it)")
-def take(handoff_id: HandoffId, agent: AgentDep, runtime: RuntimeDep) -> dict:
-    return _set_status(runtime, agent, handoff_id, ("queued",), "assigned",
-                       "A member of our support team has joined the conversation.")
+def take(handoff_id: HandoffId, agent: AgentDep, runtime: RuntimeDep, fanout: FanoutDep) -> dict:
+    taken = _set_status(runtime, agent, handoff_id, ("queued",), "assigned",
+                        "A member of our support team has joined the conversation.")
+    announce_handoff(fanout, taken)
+    return taken
 
 
 @router.post("/handoffs/{handoff_id}/close", summary="Close a hand-off you have taken; the copilot takes over again")
-def close(handoff_id: HandoffId, agent: AgentDep, runtime: RuntimeDep) -> dict:
-    return _set_status(runtime, agent, handoff_id, ("assigned",), "closed",
-                       "Our support team member has left the conversation. The copilot is here if you need more.")
+def close(handoff_id: HandoffId, agent: AgentDep, runtime: RuntimeDep, fanout: FanoutDep) -> dict:
+    closed = _set_status(runtime, agent, handoff_id, ("assigned",), "closed",
+                         "Our support team member has left the conversation. The copilot is here if you need more.")
+    announce_handoff(fanout, closed)
+    return closed
 
 
 @router.get("/conversations/{conversation_id}", summary="The live conversation (audited view)")
@@ -131,12 +147,14 @@ async def suggestion(conversation_id: IdPath, agent: AgentDep, runtime: RuntimeD
 
 
 @router.post("/conversations/{conversation_id}/reply", summary="Send an (edited) reply; it passes the filters again")
-def reply(conversation_id: IdPath, body: ReplyIn, agent: AgentDep, runtime: RuntimeDep) -> dict:
+def reply(conversation_id: IdPath, body: ReplyIn, agent: AgentDep, runtime: RuntimeDep, fanout: FanoutDep) -> dict:
     found = agent_conversation(runtime, agent, conversation_id, "assist.reply")
     if len(body.text) > runtime.settings.max_message_chars:
         raise ApiError(422, "message_too_long", f"a reply may have at most {runtime.settings.max_message_chars} "
                                                 "characters")
-    return send_reply(runtime, agent, found, body.text, body.suggestion_id)
+    sent = send_reply(runtime, agent, found, body.text, body.suggestion_id)
+    announce_message(fanout, found.id)                 # committed: the customer's live stream, on any instance
+    return sent
 
 
 @router.get("/customers/{customer_id}/summary", summary="Consented customer summary (audited view)")

@@ -8,12 +8,16 @@ import logging
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import JSONResponse
 from sse_starlette import EventSourceResponse
+from starlette.concurrency import run_in_threadpool
 
 from copilot.agent.loop import Copilot
-from copilot.api.deps import CopilotDep, CustomerDep, OwnConversation, RuntimeDep, SettingsDep, TurnsDep
+from copilot.api.deps import (CopilotDep, CustomerDep, FanoutDep, OwnConversation, RuntimeDep, SettingsDep,
+                              TurnsDep)
 from copilot.api.errors import ApiError
 from copilot.api.history import conversation_dict
 from copilot.api.limits import TurnRunner
+from copilot.api.fanout import Fanout
+from copilot.api.live import announce_turn
 from copilot.api.schemas import ChatMessage, ConversationOut, StartConversation
 from copilot.api.telemetry import observe_turn
 from copilot.store.models import Conversation
@@ -38,12 +42,14 @@ def _wants_json(request: Request) -> bool:
     return "application/json" in accept and "text/event-stream" not in accept
 
 
-async def _events(turns: TurnRunner, copilot: Copilot, conversation: Conversation, text: str, kwargs: dict):
+async def _events(turns: TurnRunner, fanout: Fanout, copilot: Copilot, conversation: Conversation, text: str,
+                  kwargs: dict):
     try:
         for event in await turns(lambda: list(copilot.stream(conversation.id, text, **kwargs))):
             kind = event.pop("type")
             if kind == "done":
                 observe_turn(event["result"], conversation.channel)
+                await run_in_threadpool(announce_turn, fanout, event["result"])    # Redis I/O off the event loop
             yield {"event": kind, "data": json.dumps(event, default=str)}
     except Exception:                                   # noqa: BLE001 - the stream has started: report in-band
         log.exception("turn failed in conversation %s", conversation.id)
@@ -56,7 +62,8 @@ async def _events(turns: TurnRunner, copilot: Copilot, conversation: Conversatio
                               "description": "The answer: SSE by default; one JSON object with `Accept: "
                                              "application/json` or `stream=false`."}})
 async def send_message(body: ChatMessage, conversation: OwnConversation, principal: CustomerDep,
-                       copilot: CopilotDep, turns: TurnsDep, settings: SettingsDep, request: Request,
+                       copilot: CopilotDep, turns: TurnsDep, settings: SettingsDep, fanout: FanoutDep,
+                       request: Request,
                        stream: bool = Query(True, description="false: answer with one JSON object")):
     if not body.text.strip():
         raise ApiError(422, "empty_message", "the message is empty")
@@ -67,5 +74,6 @@ async def send_message(body: ChatMessage, conversation: OwnConversation, princip
     if not stream or _wants_json(request):
         result = (await turns(copilot.send, conversation.id, body.text, **kwargs)).to_dict()
         observe_turn(result, conversation.channel)
+        await run_in_threadpool(announce_turn, fanout, result)
         return JSONResponse(json.loads(json.dumps(result, default=str)))
-    return EventSourceResponse(_events(turns, copilot, conversation, body.text, kwargs), ping=15)
+    return EventSourceResponse(_events(turns, fanout, copilot, conversation, body.text, kwargs), ping=15)

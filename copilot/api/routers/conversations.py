@@ -1,12 +1,18 @@
-"""Conversations: the customer's list and one conversation's history (polled for support-agent replies)."""
+"""Conversations: the customer's list, one conversation's history, and its live stream of new messages (a support
+agent's reply arrives there from whichever instance wrote it)."""
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Query
-from sqlalchemy import select
+from typing import Annotated
 
-from copilot.api.deps import ASSIST_CHANNEL, CustomerDep, OwnConversation, RuntimeDep, tool_context
+from fastapi import APIRouter, Header, Query
+from sqlalchemy import select
+from sse_starlette import EventSourceResponse
+
+from copilot.api.deps import (ASSIST_CHANNEL, ApiSettingsDep, CustomerDep, FanoutDep, OwnConversation, RuntimeDep,
+                              tool_context)
 from copilot.api.history import conversation_dict, listed, messages, viewer
+from copilot.api.live import conversation_events
 from copilot.api.schemas import ConversationOut, HistoryOut
 from copilot.store.models import Conversation
 from tools import open_pending_actions
@@ -34,3 +40,16 @@ def history(conversation: OwnConversation, principal: CustomerDep, runtime: Runt
         return {"conversation": conversation_dict(current, reader),
                 "messages": messages(session, conversation.id, reader, after),
                 "pending_actions": pending}
+
+
+@router.get("/{conversation_id}/events", summary="Live stream of the conversation's new messages",
+            response_class=EventSourceResponse,
+            description="Server-sent `message` events (the same objects as the history's `messages`, `id:` = message "
+                        "id), for every message after `after` or the `Last-Event-ID` header: support-agent replies, "
+                        "the bank's notes, and turns sent from elsewhere. The stream stays open.")
+def events(conversation: OwnConversation, runtime: RuntimeDep, fanout: FanoutDep, api: ApiSettingsDep,
+           after: int = Query(0, ge=0, le=2**62, description="Only messages with a larger id"),
+           last_event_id: Annotated[str | None, Header(max_length=20, pattern=r"^\d*$")] = None) -> EventSourceResponse:
+    start = max(after, int(last_event_id or 0))
+    return EventSourceResponse(conversation_events(runtime, fanout, conversation.id, start, api.live_check_seconds),
+                               ping=15)

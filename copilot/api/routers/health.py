@@ -20,4 +20,5 @@ def health(runtime: RuntimeDep) -> dict:
     except Exception as exc:                      # noqa: BLE001 - any failure means "not healthy"
         raise ApiError(503, "database_unavailable", f"the database does not answer: {type(exc).__name__}") from None
     return {"status": "ok", "version": __version__, "database": runtime.db.dialect,
-            "provider": runtime.settings.provider, "demo_mode": runtime.settings.demo_mode}
+            "provider": runtime.settings.provider, "demo_mode": runtime.settings.demo_mode,
+            "shared_state": "redis" if runtime.settings.redis_url else "in-process"}

@@ -49,13 +49,13 @@ export async function api(path, { method = "GET", body } = {}) {
   return data;
 }
 
-/** POST a JSON body and call onEvent(name, data) for each server-sent event as it arrives. */
-export async function stream(path, body, onEvent) {
-  const response = await fetch(path, {
-    method: "POST",
-    headers: headers({ Accept: "text/event-stream", "Content-Type": "application/json" }),
-    body: JSON.stringify(body),
-  });
+/** POST a JSON body (GET when body is null) and call onEvent(name, data) for each server-sent event as it arrives;
+ * `signal` (an AbortSignal) ends it. */
+export async function stream(path, body, onEvent, signal) {
+  const response = await fetch(path, body === null
+    ? { method: "GET", headers: headers({ Accept: "text/event-stream" }), signal }
+    : { method: "POST", headers: headers({ Accept: "text/event-stream", "Content-Type": "application/json" }),
+        body: JSON.stringify(body), signal });
   if (!response.ok) throw new ApiError(response.status, await response.json().catch(() => null));
   const reader = response.body.getReader();
   const decoder = new TextDecoder();

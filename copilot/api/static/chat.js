@@ -6,7 +6,7 @@ import { chart } from "/static/charts.js";
 const log = document.getElementById("log");
 const input = document.getElementById("message");
 const sendButton = document.getElementById("send");
-const state = { me: null, conversation: null, lastId: 0, polling: null, busy: false };
+const state = { me: null, conversation: null, lastId: 0, live: null, busy: false };
 const ROLE_NAMES = { user: "You", assistant: "Copilot", agent: "Support agent", system: "Northbridge" };
 
 /** Text with its [doc#section] citations turned into numbered links to the cited section. */
@@ -156,20 +156,41 @@ async function send(text) {
   await Promise.all([catchUp(), loadAccounts()]);
 }
 
+/** A message of this conversation not seen yet: agent and bank messages are shown (turns are drawn as they stream). */
+function arrived(message) {
+  if (message.id <= state.lastId) return false;
+  if (message.role === "agent" || message.role === "system") showMessage(message);
+  state.lastId = message.id;
+  return true;
+}
+
 /** Learn the ids of the turn just streamed, and show any agent or bank messages that arrived meanwhile. */
 async function catchUp() {
   const history = await api(`/api/conversations/${state.conversation}?after=${state.lastId}`);
-  for (const message of history.messages) {
-    if (message.role === "agent" || message.role === "system") showMessage(message);
-    state.lastId = Math.max(state.lastId, message.id);
-  }
+  history.messages.forEach(arrived);
   renderActions(history.pending_actions);
   const handoff = history.conversation.status === "handoff";
-  if (handoff && !state.polling) {
-    state.polling = setInterval(catchUp, state.me.poll_seconds * 1000);
+  if (handoff && !state.live) {
+    follow();
     await offerSharing();
   }
-  if (!handoff && state.polling) { clearInterval(state.polling); state.polling = null; }
+  if (!handoff && state.live) { state.live.abort(); state.live = null; }
+}
+
+/** During a hand-off, the conversation's live stream brings the agent's replies and the bank's notes, from whichever
+ * server wrote them; after a dropped connection it reconnects from the last message seen. */
+function follow() {
+  const live = state.live = new AbortController();
+  const onEvent = (name, message) => {
+    if (name === "message" && arrived(message) && message.role === "system") catchUp().catch(() => {});
+  };
+  (async () => {
+    while (!live.signal.aborted) {
+      await stream(`/api/conversations/${state.conversation}/events?after=${state.lastId}`, null, onEvent,
+        live.signal).catch(() => {});
+      await new Promise((resolve) => setTimeout(resolve, state.me.poll_seconds * 1000));
+    }
+  })();
 }
 
 /** During a hand-off, offer to let the agent see the account summary (once, and only if not already shared). */
@@ -205,6 +226,7 @@ async function openConversation(fresh) {
 async function resume(fresh) {
   const key = `copilot.conversation.${state.me.subject}`;
   const saved = sessionStorage.getItem(key);
+  if (state.live) { state.live.abort(); state.live = null; }
   log.replaceChildren();
   state.lastId = 0;
   if (saved && !fresh) {
