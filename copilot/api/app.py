@@ -13,6 +13,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from copilot import __version__
 from copilot.agent.loop import Copilot
 from copilot.api import errors
+from copilot.api.access_log import AccessLog
 from copilot.api.limits import BodyLimit, RateLimiter, TurnRunner
 from copilot.api.routers import (actions, assist, chat, consents, conversations, data, health, kb, metrics, pages,
                                  tokens)
@@ -98,4 +99,5 @@ def create_app(settings: Settings | None = None, api_settings: ApiSettings | Non
     app.add_middleware(BodyLimit, max_bytes=api_settings.max_body_bytes)
     app.add_middleware(SecurityHeaders)
     app.add_middleware(HttpMetrics)
+    app.add_middleware(AccessLog)
     return app
