@@ -87,6 +87,12 @@ class ConsentEventOut(BaseModel):
     detail: dict[str, Any]
 
 
+class ProposeIn(Body):
+    tool: Literal["freeze_card", "dispute_transaction"] = Field(description="An alert's next step (its buttons).")
+    args: dict[str, Any] = Field(description="The step's arguments as the alert gives them, e.g. {\"card\": id}.")
+    conversation_id: str | None = Field(None, max_length=64, description="The chat the action is proposed in.")
+
+
 class ActionResult(BaseModel):
     action: dict[str, Any]
     status: str
