@@ -109,6 +109,11 @@ export function accountLine(a) {
     a.credit_limit ? el("span", { class: "muted" }, ` (${money(a.available_balance, a.currency)} available)`) : ""];
 }
 
+/** "Cashback Visa card ending 3424", without doubling a name that already says card ("Store Card ending 1180"). */
+export function cardWords(card) {
+  return `${card.name}${/card\s*$/i.test(card.name) ? "" : " card"} ending ${card.last4}`;
+}
+
 export function day(iso) {
   return iso ? new Date(iso).toLocaleDateString("en-US", { year: "numeric", month: "short", day: "numeric", timeZone: "UTC" }) : "–";
 }
@@ -138,15 +143,4 @@ function needSignIn(reason) {
   main.replaceChildren(el("div", { class: "panel" }, el("h2", {}, "Please sign in"), el("p", {}, reason),
     el("p", {}, el("a", { href: "/" }, "Go to the sign-in page"))));
   return null;
-}
-
-/** "[doc-id#section]" citation handles in a text, and the page that shows one. */
-export const CITATION = /\[([a-z0-9][a-z0-9._-]*)#([a-z0-9._-]+)\]/g;
-export function citationUrl(handle) {
-  const [doc, section] = handle.split("#");
-  return `/kb/${encodeURIComponent(doc)}/${encodeURIComponent(section)}`;
-}
-export function citationLabel(handle) {
-  const [doc, section] = handle.split("#");
-  return `${doc.replace(/[-_]/g, " ")}: ${section.replace(/[-_]/g, " ")}`;
 }

@@ -1,8 +1,9 @@
 // The support-agent assist panel: hand-off queue, live conversation, consented customer summary, the copilot's
 // suggested reply (edit and send; the filters run again), knowledge-base search and the turn traces.
 import { api, el, money, day, say, whoami, signOut, accountLine } from "/static/api.js";
+import { richText, sources, numbered, unnumbered } from "/static/citations.js";
 
-const state = { me: null, handoff: null, lastId: 0, suggestion: null };
+const state = { me: null, handoff: null, lastId: 0, suggestion: null, shared: null };
 const $ = (id) => document.getElementById(id);
 const ROLE_NAMES = { user: "Customer", assistant: "Copilot", agent: "Support agent", system: "Bank" };
 
@@ -48,6 +49,7 @@ async function take(handoff) {
 async function open(handoff) {
   state.handoff = handoff;
   state.lastId = 0;
+  state.shared = null;
   $("log").replaceChildren();
   $("conversation-meta").textContent = `${handoff.customer_name} · ${handoff.reason} · since ${day(handoff.created_at)}`;
   $("suggestion").hidden = false;
@@ -59,10 +61,16 @@ async function loadMessages() {
   if (!state.handoff) return;
   const data = await api(`/api/assist/conversations/${state.handoff.conversation_id}?after=${state.lastId}`);
   for (const m of data.messages) {
-    $("log").append(el("div", { class: `msg ${m.role}` }, el("span", { class: "who" }, ROLE_NAMES[m.role] || m.role), m.content));
+    const handles = [...(m.citations || [])];
+    const body = richText(m.content, handles, showSection);
+    $("log").append(el("div", { class: `msg ${m.role}` }, el("span", { class: "who" }, ROLE_NAMES[m.role] || m.role),
+      body, sources(handles, showSection)));
     state.lastId = Math.max(state.lastId, m.id);
   }
   $("log").scrollTop = $("log").scrollHeight;
+  const shared = JSON.stringify(data.summary_shared);
+  if (state.shared !== null && shared !== state.shared) await loadSummary();   // the customer just answered
+  state.shared = shared;
 }
 
 async function loadSummary() {
@@ -93,7 +101,7 @@ async function loadTraces() {
     const rules = ["input", "output"].flatMap((d) => ((t.guard || {})[d] || {}).rules || []).map((r) => r.rule_id);
     return el("details", { class: "trace" }, el("summary", {}, `Turn ${t.id}: ${t.route}${t.intent ? ` (${t.intent})` : ""} · ${Math.round(t.latency_ms)} ms`),
       el("ul", {}, t.tools.map((c) => el("li", {}, `${c.name}: ${c.status}${c.allowed ? "" : " (consent refused)"}`)),
-        el("li", {}, `Rule hits: ${rules.join(", ") || "none"}`), t.citations.length ? el("li", {}, `Cited: ${t.citations.join(", ")}`) : ""));
+        el("li", {}, `Rule hits: ${rules.join(", ") || "none"}`), t.citations.length ? el("li", {}, "Cited:", sources(t.citations, showSection)) : ""));
   }));
 }
 
@@ -107,12 +115,13 @@ async function suggest() {
   say("Asking the copilot for a suggestion…");
   const s = await api(`/api/assist/conversations/${state.handoff.conversation_id}/suggestion`, { method: "POST" });
   state.suggestion = s;
-  $("reply").value = s.text;
+  state.handles = s.citations.map((c) => c.handle);
+  $("reply").value = numbered(s.text, state.handles);
   $("suggestion-facts").replaceChildren(
     s.question ? el("p", { class: "muted" }, `Answering: “${s.question.content}”`) : el("p", { class: "muted" }, "The customer has not written yet."),
     s.question && !s.text ? el("p", { class: "muted" }, "The copilot has no reply to suggest here; write your own.") : "",
     complianceView(s.compliance),
-    s.citations.length ? el("div", {}, "Citations:", el("ul", {}, s.citations.map(sectionLink))) : "",
+    s.citations.length ? el("div", {}, "Sources ([1], [2]… in the reply; sent to the customer as links):", sources(state.handles, showSection)) : "",
     s.tools.length ? el("p", { class: "muted" }, `Tools: ${s.tools.map((t) => `${t.name} (${t.status})`).join(", ")}`) : "",
     s.proposed_action ? el("p", { class: "error" }, `The copilot would propose: ${s.proposed_action.summary} The customer confirms actions in their own chat.`) : "",
     s.procedures.length ? el("div", {}, "Relevant procedures:", el("ul", {}, s.procedures.map(sectionLink))) : "");
@@ -120,7 +129,7 @@ async function suggest() {
 }
 
 async function sendReply() {
-  const text = $("reply").value.trim();
+  const text = unnumbered($("reply").value.trim(), state.handles || []);
   if (!text) return say("Write a reply first.", true);
   $("send-reply").disabled = true;
   try {
