@@ -20,9 +20,9 @@ from copilot.api.routers import (actions, assist, chat, consents, conversations,
 from copilot.api.settings import ApiSettings
 from copilot.api.telemetry import HttpMetrics
 from copilot.config import Settings, get_settings
-from copilot.nlu.model import get_understanding
 from copilot.runtime import Runtime
 from copilot.store.vault import purge_expired
+from copilot.warmup import warm_up
 
 STATIC = pages.STATIC
 SECURITY_HEADERS = [
@@ -56,14 +56,6 @@ class SecurityHeaders:
         await self.app(scope, receive, with_headers)
 
 
-def _warm_up(runtime: Runtime, copilot: Copilot) -> None:
-    """Compile the agent and load the understanding model, the embedder and the knowledge index, so the first
-    customer does not wait."""
-    _ = copilot.agent
-    get_understanding().read("warm up")
-    runtime.retriever.search("warm up", k=1)
-
-
 def _purge_vault(runtime: Runtime) -> None:
     """Empty the vault values past COPILOT_PII_RETENTION_DAYS (each start of a worker)."""
     with runtime.db.session() as session:
@@ -80,7 +72,7 @@ def create_app(settings: Settings | None = None, api_settings: ApiSettings | Non
     async def lifespan(app: FastAPI):
         await run_in_threadpool(_purge_vault, runtime)     # migrate (or fail) before taking traffic
         if api_settings.warmup:
-            await run_in_threadpool(_warm_up, runtime, app.state.copilot)
+            await run_in_threadpool(warm_up, runtime, app.state.copilot)   # the first customer does not wait
         yield
 
     app = FastAPIOffline(title="Financial copilot API", version=__version__, lifespan=lifespan, redoc_url=None,
