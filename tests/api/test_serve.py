@@ -20,15 +20,11 @@ from copilot.runtime import Runtime
 from copilot.store import Database
 from tests.api.conftest import CUSTOMERS, make_runtime, say, start
 from tests.api.server import running_server
-from tests.conftest import AS_OF, CLOCK
 
 
 @pytest.fixture
-def cli_env(monkeypatch, api_runtime, kb_chroma) -> list[dict]:
-    """Environment for the CLI on the test's bank; uvicorn.run is recorded instead of serving."""
-    for key, value in {"COPILOT_DATA_DIR": str(api_runtime.settings.data_dir), "COPILOT_CHROMA_PATH": str(kb_chroma),
-                       "COPILOT_CLOCK": CLOCK, "COPILOT_DEMO_AS_OF": AS_OF.isoformat()}.items():
-        monkeypatch.setenv(key, value)
+def cli_env(monkeypatch, cli_bank) -> list[dict]:
+    """The CLI on the test's bank; uvicorn.run is recorded instead of serving."""
     calls: list[dict] = []
     monkeypatch.setattr(serve_module.uvicorn, "run",
                         lambda target, **kwargs: calls.append({"target": target, **kwargs}))

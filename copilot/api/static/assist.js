@@ -119,7 +119,9 @@ async function suggest() {
   $("reply").value = numbered(s.text, state.handles);
   $("suggestion-facts").replaceChildren(
     s.question ? el("p", { class: "muted" }, `Answering: “${s.question.content}”`) : el("p", { class: "muted" }, "The customer has not written yet."),
-    s.question && !s.text ? el("p", { class: "muted" }, "The copilot has no reply to suggest here; write your own.") : "",
+    s.consent_request ? el("p", { class: "muted", "data-withheld": "" }, "The copilot would need data the customer does not share with support (",
+      Object.values(s.consent_request.purposes || {}).join("; "), "). Answer from the conversation, or ask them to share their account summary in their chat.")
+      : s.question && !s.text ? el("p", { class: "muted" }, "The copilot has no reply to suggest here; write your own.") : "",
     complianceView(s.compliance),
     s.citations.length ? el("div", {}, "Sources ([1], [2]… in the reply; sent to the customer as links):", sources(state.handles, showSection)) : "",
     s.tools.length ? el("p", { class: "muted" }, `Tools: ${s.tools.map((t) => `${t.name} (${t.status})`).join(", ")}`) : "",

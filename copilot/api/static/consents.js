@@ -25,7 +25,7 @@ function permissionItem(permission, grant) {
   const { scope, purpose, enables } = permission;
   const facts = grant ? [`Shared since ${day(grant.granted_at)}`, grant.expires_at ? `until ${day(grant.expires_at)}` : "until you revoke it",
     scope === "transactions:read" && grant.lookback_days !== null ? `transaction history of the last ${grant.lookback_days} days` : null]
-    .filter(Boolean).join(" · ") : "Not shared.";
+    .filter(Boolean).join(" · ") : null;
   const button = grant
     ? acting("Revoke", { class: "danger", "aria-label": `Revoke: ${purpose}` }, async () => {
       await api(`${base()}/revoke`, { method: "POST", body: { scopes: [scope] } });
@@ -37,7 +37,7 @@ function permissionItem(permission, grant) {
     });
   return el("li", { class: "permission", "data-scope": scope, "data-consent": grant ? grant.id : null },
     el("div", {}, el("strong", {}, capital(purpose)), el("p", { class: "enables" }, enables),
-      el("p", { class: "muted" }, facts)), button);
+      facts ? el("p", { class: "muted" }, facts) : null), button);
 }
 
 function agentView(view) {
