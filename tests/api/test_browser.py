@@ -109,7 +109,7 @@ def test_customer_sees_chart_grants_consent_and_freezes_a_card(server, open_page
     expect(page.locator("[data-card=demo-debt-card-visa] .badge")).to_have_text("frozen")
     shot(page, "4-card-frozen")
 
-    page.get_by_role("link", name="Privacy and consents").click()
+    page.get_by_role("navigation", name="Pages").get_by_role("link", name="Privacy and consents").click()
     expect(page.locator("#grants")).to_contain_text("Freeze and unfreeze your cards")
     shot(page, "5-consent-centre")
 

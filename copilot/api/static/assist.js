@@ -1,6 +1,6 @@
 // The support-agent assist panel: hand-off queue, live conversation, consented customer summary, the copilot's
 // suggested reply (edit and send; the filters run again), knowledge-base search and the turn traces.
-import { api, el, money, day, say, whoami, signOut, accountLine } from "/static/api.js";
+import { api, el, money, day, say, whoami, signOut, accountLine, cardWords } from "/static/api.js";
 import { richText, sources, numbered, unnumbered } from "/static/citations.js";
 
 const state = { me: null, handoff: null, lastId: 0, suggestion: null, shared: null };
@@ -76,7 +76,8 @@ async function loadMessages() {
 async function loadSummary() {
   const data = await api(`/api/assist/customers/${state.handoff.customer_id}/summary`);
   const alerts = data.alerts.available
-    ? (data.alerts.alerts.length ? data.alerts.alerts.map((a) => el("li", {}, el("span", { class: `badge ${a.severity}` }, a.severity), ` ${a.title}`))
+    ? (data.alerts.alerts.length ? data.alerts.alerts.map((a) => el("li", {}, el("span", { class: `badge ${a.severity}` }, a.severity), ` ${a.title}`,
+      a.card ? el("span", { class: "muted" }, ` · ${cardWords(a.card)}`) : ""))
       : [el("li", { class: "muted" }, "No recent alerts.")])
     : [el("li", { class: "muted" }, `Not shared: ${data.alerts.reason || "needs consent"}`)];
   $("summary").replaceChildren(

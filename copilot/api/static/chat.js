@@ -33,7 +33,7 @@ function showMessage(message) {
   const b = bubble(message.role);
   b.fill(message.content, message.citations || []);
   for (const block of message.ui || []) b.add(chart(block));
-  if ((message.tools || []).some((t) => t.name === "fraud_alerts" && t.status === "ok")) alertsCard().then(b.add);
+  if ((message.tools || []).some((t) => t.name === "fraud_alerts" && t.status === "ok")) alertsCard().then(b.add, () => null);
   state.lastId = Math.max(state.lastId, message.id);
 }
 
@@ -152,7 +152,7 @@ async function send(text) {
         else if (name === "error") throw new Error(data.message);
       });
     say("");
-    if (alertsAsked) answer.add(await alertsCard());
+    if (alertsAsked) answer.add(await alertsCard().catch(() => null));   // the answer's words stand on their own
   } catch (error) {
     answer.fill(draft || "Sorry, that did not go through.");
     say(error.message, true);
