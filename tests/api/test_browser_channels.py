@@ -118,7 +118,7 @@ def test_the_agent_sees_the_summary_only_once_the_customer_shares_it(server, ope
     summary = agent.locator("#summary")
     expect(summary).to_contain_text("Priya Shah")
     expect(summary).to_contain_text("needs support:share and accounts:read")
-    expect(agent.locator("#suggestion-facts")).to_contain_text("data the customer does not share with support")
+    expect(agent.locator("#suggestion-facts")).to_contain_text("has not shared their account summary with support")
     assert "$" not in summary.inner_text(), "no balance before the customer answered"
     assert "$" not in agent.input_value("#reply"), "nor in the suggested reply"
     shot(agent, "assist-before-sharing")
@@ -217,10 +217,10 @@ def test_every_page_fits_the_screen_with_readable_text(server, open_page, width)
         figures.append(ask(chat, question, n).locator(f"figure.chart[data-kind={kind}]"))
         figures[-1].locator("svg").wait_for()
     ask(chat, "Is there anything suspicious on my account?", len(CHART_QUESTIONS)).get_by_role("group", name="Alerts").wait_for()
-    assert layout_problems(chat) == [], "chat with a chart of every kind and the alerts"
-    shot(chat, f"{width}-chat")
     for figure, (_, kind) in zip(figures, CHART_QUESTIONS):
         shot(chat, f"{width}-chart-{kind}", figure)
+    shot(chat, f"{width}-chat")
+    assert layout_problems(chat) == [], "chat with a chart of every kind (numbers shown) and the alerts"
 
     consents = open_page(f"{server.url}/consents#token={server.token('demo-debt')}", width, 844)
     expect(consents.locator("#grants li.permission").first).to_be_visible()

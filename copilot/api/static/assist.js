@@ -79,7 +79,7 @@ async function loadSummary() {
     ? (data.alerts.alerts.length ? data.alerts.alerts.map((a) => el("li", {}, el("span", { class: `badge ${a.severity}` }, a.severity), ` ${a.title}`,
       a.card ? el("span", { class: "muted" }, ` · ${cardWords(a.card)}`) : ""))
       : [el("li", { class: "muted" }, "No recent alerts.")])
-    : [el("li", { class: "muted" }, `Not shared: ${data.alerts.reason || "needs consent"}`)];
+    : [el("li", { class: "muted" }, data.withheld.alerts || `Not available: ${data.alerts.reason}`)];
   $("summary").replaceChildren(
     el("p", {}, el("strong", {}, data.customer.name), ` · ${data.customer.segment}`),
     el("p", { class: "muted" }, `Access: ${data.basis}. Shared scopes: ${data.consents.join(", ") || "none"}.`),
@@ -112,6 +112,14 @@ function complianceView(compliance) {
     compliance.rules.length ? el("ul", { class: "rules" }, compliance.rules.map((r) => el("li", {}, `${r.rule_id} (${r.action}) ${r.detail || ""}`))) : " no rule hits");
 }
 
+/** Why the copilot suggests nothing: the data it would need is not shared with support. */
+function withheldNote(request) {
+  const others = Object.entries(request.purposes || {}).filter(([scope]) => scope !== "support:share").map(([, words]) => words);
+  return [request.scopes.includes("support:share") ? "The customer has not shared their account summary with support, so the copilot cannot look at their data to answer this." : "",
+    others.length ? ` It would also need their permission to ${others.join("; ")}.` : "",
+    " Answer from the conversation, or ask them to choose Allow when their chat offers to share it."].join("");
+}
+
 async function suggest() {
   say("Asking the copilot for a suggestion…");
   const s = await api(`/api/assist/conversations/${state.handoff.conversation_id}/suggestion`, { method: "POST" });
@@ -120,8 +128,7 @@ async function suggest() {
   $("reply").value = numbered(s.text, state.handles);
   $("suggestion-facts").replaceChildren(
     s.question ? el("p", { class: "muted" }, `Answering: “${s.question.content}”`) : el("p", { class: "muted" }, "The customer has not written yet."),
-    s.consent_request ? el("p", { class: "muted", "data-withheld": "" }, "The copilot would need data the customer does not share with support (",
-      Object.values(s.consent_request.purposes || {}).join("; "), "). Answer from the conversation, or ask them to share their account summary in their chat.")
+    s.consent_request ? el("p", { class: "muted", "data-withheld": "" }, withheldNote(s.consent_request))
       : s.question && !s.text ? el("p", { class: "muted" }, "The copilot has no reply to suggest here; write your own.") : "",
     complianceView(s.compliance),
     s.citations.length ? el("div", {}, "Sources ([1], [2]… in the reply; sent to the customer as links):", sources(state.handles, showSection)) : "",
