@@ -107,14 +107,15 @@ class Chat:
 def start(rt, customer: str):
     """The copilot, loaded with progress shown (loading takes several seconds on a small machine): a spinner on a
     terminal, one line per step otherwise."""
-    from copilot.agent.loop import Copilot
-    from copilot.warmup import warm_up
-
     with console.status("starting…") as status:
         def step(label: str) -> None:
             status.update(f"starting: {label}…")
             if not is_tty():
                 console.print(f"[dim]starting: {label}…[/]", highlight=False)
+
+        step("loading the copilot")
+        from copilot.agent.loop import Copilot
+        from copilot.warmup import warm_up
 
         step("opening the bank")
         if not rt.customer_ids():
