@@ -4,6 +4,7 @@ named once, sources by title, and a support agent's arrival and replies once the
 from __future__ import annotations
 
 import re
+import threading
 
 from fastapi.testclient import TestClient
 from typer.testing import CliRunner
@@ -14,6 +15,14 @@ from copilot.api.app import create_app
 from copilot.cli.chat import Chat
 from copilot.cli.common import console
 from copilot.cli.main import app as cli_app
+
+
+class OnePoll(threading.Event):
+    """A stop signal that lets the watcher poll exactly once."""
+
+    def wait(self, timeout=None) -> bool:
+        self.polled = getattr(self, "polled", 0) + 1
+        return self.polled > 1
 
 
 def chat(*messages: str, customer: str = "demo-debt") -> str:
@@ -57,7 +66,7 @@ def test_the_support_agent_joining_and_replying_is_shown_once(api_runtime, token
                            json={"text": "Hi Alex, this is Alice from support. How can I help?"})
         assert sent.status_code == 200, sent.text
     with console.capture() as arrived:
-        session.catch_up()
+        session.watch(0, OnePoll())                      # what the interactive chat runs while it waits for input
         session.catch_up()
     shown = arrived.get()
     assert "support team has joined the conversation" not in before.get()
