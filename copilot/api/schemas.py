@@ -45,6 +45,7 @@ class MessageOut(BaseModel):
     created_at: datetime
     citations: list[str] = []
     ui: list[dict[str, Any]] = []
+    tools: list[dict[str, Any]] = Field([], description="The turn's tool calls: name and status (never results).")
 
 
 class HistoryOut(BaseModel):

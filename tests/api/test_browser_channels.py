@@ -197,6 +197,12 @@ def test_fraud_alerts_name_the_card_and_country_and_offer_freeze_and_dispute_onc
     freeze.get_by_role("button", name="Confirm").click()
     expect(page.locator("#cards")).to_contain_text("frozen")
 
+    page.reload()                                   # the conversation comes back with its alerts as they are now
+    reopened = page.get_by_role("group", name="Alerts").first.locator("section[data-alert=impossible_travel]")
+    expect(reopened).to_contain_text("disputed · open")
+    expect(reopened).to_contain_text("(frozen)")
+    expect(reopened.get_by_role("button")).to_have_count(0)
+
 
 CHART_QUESTIONS = [("How much did I spend last month?", "bar"), ("How are my budgets doing?", "progress"),
                    ("how long to clear my cards if I pay 900 a month?", "line"),

@@ -1,6 +1,8 @@
 // The customer chat: streamed answers with citations and charts, consent requests (Allow / Deny), confirmation
-// buttons for pending actions, and support-agent replies while a hand-off is open.
-import { api, stream, el, say, whoami, signOut, accountLine, cardWords, day, money } from "/static/api.js";
+// buttons for pending actions (also those an alert's Freeze or Dispute proposes), and support-agent replies while a
+// hand-off is open.
+import { api, stream, el, say, whoami, signOut, accountLine } from "/static/api.js";
+import { alertsCard } from "/static/alerts.js";
 import { richText, sources } from "/static/citations.js";
 import { chart } from "/static/charts.js";
 
@@ -33,9 +35,11 @@ function showMessage(message) {
   const b = bubble(message.role);
   b.fill(message.content, message.citations || []);
   for (const block of message.ui || []) b.add(chart(block));
-  if ((message.tools || []).some((t) => t.name === "fraud_alerts" && t.status === "ok")) alertsCard().then(b.add, () => null);
+  if ((message.tools || []).some((t) => t.name === "fraud_alerts" && t.status === "ok")) alerts().then(b.add, () => null);
   state.lastId = Math.max(state.lastId, message.id);
 }
+
+const alerts = () => alertsCard(state.me.subject, propose);
 
 /** Propose an alert's next step; it waits for Confirm like any action (a missing permission is asked for first). */
 async function propose(tool, args, where) {
@@ -49,32 +53,6 @@ async function propose(tool, args, where) {
     where.append(el("p", {}, `To do that I need your permission to ${purposes.join(" and ")}. Choose Allow and I'll carry on.`),
       consentCard(error.body.consent, () => propose(tool, args, where)));
   }
-}
-
-function chargeLine(charge, alert) {
-  const words = `${day(charge.date)} · ${charge.merchant} · ${money(Math.abs(charge.amount), charge.currency)} · ${charge.country_name}`;
-  const step = alert.next_steps.find((s) => s.action === "dispute_transaction" && s.args.transaction_id === charge.id);
-  const item = el("li", { "data-transaction": charge.id }, words, " ");
-  if (charge.disputed) item.append(el("span", { class: "badge active" }, `disputed · ${charge.disputed.replace("_", " ")}`));
-  else if (step) item.append(el("button", { type: "button", class: "secondary", "aria-label": `Dispute the ${money(Math.abs(charge.amount), charge.currency)} charge at ${charge.merchant} on ${day(charge.date)}`,
-    onclick: (event) => { event.target.disabled = true; propose("dispute_transaction", step.args, item); } }, "Dispute"));
-  return item;
-}
-
-/** The customer's current alerts with their card, the charges (country names) and Freeze / Dispute buttons. */
-async function alertsCard() {
-  const data = await api(`/api/customers/${state.me.subject}/alerts`);
-  if (!data.available || !data.alerts.length) return null;
-  return el("div", { class: "card alerts", role: "group", "aria-label": "Alerts" }, data.alerts.map((alert) => {
-    const freeze = alert.next_steps.find((s) => s.action === "freeze_card");
-    const section = el("section", { class: "alert", "data-alert": alert.kind },
-      el("p", {}, el("span", { class: `badge ${alert.severity}` }, alert.severity), " ", el("strong", {}, alert.title)),
-      alert.card ? el("p", { class: "muted" }, `On your ${cardWords(alert.card)}${alert.card.status === "active" ? "" : ` (${alert.card.status})`}`) : "",
-      el("ul", { class: "charges" }, alert.evidence.transactions.map((t) => chargeLine(t, alert))));
-    if (freeze) section.append(el("div", { class: "buttons" }, el("button", { type: "button", "aria-label": `Freeze your ${cardWords(alert.card)}`,
-      onclick: (event) => { event.target.disabled = true; propose("freeze_card", freeze.args, section); } }, "Freeze card")));
-    return section;
-  }));
 }
 
 /** Allow / Deny for a permission the answer above has just asked for (the words are in the answer, not repeated). */
@@ -152,7 +130,7 @@ async function send(text) {
         else if (name === "error") throw new Error(data.message);
       });
     say("");
-    if (alertsAsked) answer.add(await alertsCard().catch(() => null));   // the answer's words stand on their own
+    if (alertsAsked) answer.add(await alerts().catch(() => null));   // the answer's words stand on their own
   } catch (error) {
     answer.fill(draft || "Sorry, that did not go through.");
     say(error.message, true);

@@ -2,9 +2,9 @@
 // list names each section by its document and section titles (the handles stay in the data, never on screen).
 import { api, el } from "/static/api.js";
 
-export const CITATION = /\[([a-z0-9][a-z0-9._-]*)#([a-z0-9._-]+)\]/g;
+const CITATION = /\[([a-z0-9][a-z0-9._-]*)#([a-z0-9._-]+)\]/g;
 
-export function citationUrl(handle) {
+function citationUrl(handle) {
   const [doc, section] = handle.split("#");
   return `/kb/${encodeURIComponent(doc)}/${encodeURIComponent(section)}`;
 }
@@ -12,7 +12,7 @@ export function citationUrl(handle) {
 const titles = new Map();
 
 /** "Document title: Section title" of a handle (fetched once per handle), or null when it cannot be read. */
-export function sectionTitle(handle) {
+function sectionTitle(handle) {
   if (!titles.has(handle)) {
     const [doc, section] = handle.split("#");
     titles.set(handle, api(`/api/kb/sections/${encodeURIComponent(doc)}/${encodeURIComponent(section)}`)
