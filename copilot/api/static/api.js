@@ -35,6 +35,18 @@ function headers(extra = {}) {
   return { Authorization: `Bearer ${token()}`, ...extra };
 }
 
+const RETRIES = 3;
+
+/** fetch, waiting out a rate limit (429: the server's Retry-After) a few times before giving up with its answer. */
+async function send(path, init) {
+  for (let attempt = 0; ; attempt += 1) {
+    const response = await fetch(path, init);
+    if (response.status !== 429 || attempt >= RETRIES) return response;
+    const wait = Math.min(10, Math.max(1, Number(response.headers.get("Retry-After")) || 1));
+    await new Promise((resolve) => setTimeout(resolve, wait * 1000));
+  }
+}
+
 /** A JSON call; throws ApiError with the server's message. */
 export async function api(path, { method = "GET", body } = {}) {
   const init = { method, headers: headers({ Accept: "application/json" }) };
@@ -42,7 +54,7 @@ export async function api(path, { method = "GET", body } = {}) {
     init.body = JSON.stringify(body);
     init.headers["Content-Type"] = "application/json";
   }
-  const response = await fetch(path, init);
+  const response = await send(path, init);
   const text = await response.text();
   const data = text ? JSON.parse(text) : null;
   if (!response.ok) throw new ApiError(response.status, data);
@@ -51,7 +63,7 @@ export async function api(path, { method = "GET", body } = {}) {
 
 /** POST a JSON body and call onEvent(name, data) for each server-sent event as it arrives. */
 export async function stream(path, body, onEvent) {
-  const response = await fetch(path, {
+  const response = await send(path, {
     method: "POST",
     headers: headers({ Accept: "text/event-stream", "Content-Type": "application/json" }),
     body: JSON.stringify(body),
