@@ -15,6 +15,7 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP)
 
+# COPILOT_HOST / COPILOT_PORT (environment or `make demo COPILOT_PORT=8080`) choose where the server listens.
 demo: install
 	$(BIN)/copilot demo seed
 	$(BIN)/copilot kb ingest

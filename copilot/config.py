@@ -41,7 +41,11 @@ class Settings(BaseSettings):
     openai_max_retries: int = 2
     openai_streaming: bool = Field(default=True, description="Ask the endpoint for SSE streaming.")
     context_budget_tokens: int = Field(default=3000, ge=500, le=200_000)
-    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "WARNING"
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = Field(
+        default="WARNING", description="INFO adds one access-log line per request to `copilot serve` (no message text).")
+    host: str = Field(default="127.0.0.1", min_length=1, description="Interface `copilot serve` listens on "
+                                                                     "(0.0.0.0 for every interface).")
+    port: int = Field(default=8000, ge=1, le=65535, description="TCP port `copilot serve` listens on.")
     clock: str = Field(default="system", description="system | an ISO date/time that freezes the bank's clock (tests, evals)")
     demo_as_of: date | None = Field(default=None, description="Last day of the demo bank's history; empty means today.")
     demo_mode: bool = Field(default=True, description="Allows the printed demo tokens; switch off in production.")

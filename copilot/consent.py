@@ -28,6 +28,20 @@ SCOPES: dict[str, str] = {
     "support:share": "let a support agent see your account summary (only what your other permissions share) and "
                      "your conversations, also when you have not asked for a person",
 }
+# What each permission lets the copilot (or a support agent) do, in the customer's words, for the consent centre.
+ENABLES: dict[str, str] = {
+    "accounts:read": "Answers about your balances and accounts, and the balances shown beside the chat.",
+    "transactions:read": "Spending summaries, budgets, upcoming bills, finding a transaction and checking for fraud.",
+    "credit:read": "Debt payoff plans and credit guidance from your card and loan balances, rates and minimums.",
+    "budgets:write": "Setting up or changing a budget when you ask; you confirm each change.",
+    "goals:write": "Creating or changing a savings goal when you ask; you confirm each one.",
+    "cards:manage": "Freezing or unfreezing a card when you ask; you confirm each time.",
+    "disputes:write": "Opening a dispute on a charge when you ask; you confirm each one.",
+    "insights:personalize": "Forecasts, plans and insights based on your own spending and income.",
+    "marketing:offers": "Offers for our products alongside answers, when they fit what you asked.",
+    "support:share": "A support agent can read your conversations and see the parts of your account summary your "
+                     "other permissions share, without you asking for a person first.",
+}
 # The parts of the account summary a support agent sees, each only with support:share and the scope named here.
 # Without support:share an agent sees your conversation only while handling a hand-off you asked for.
 AGENT_SUMMARY: dict[str, tuple[str, str]] = {

@@ -13,14 +13,12 @@ from time import perf_counter
 from typing import Any
 
 from pydantic import ValidationError
-from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from copilot import audit
 from copilot.consent import ConsentRequired
 from copilot.context import ToolContext
-from copilot.store.models import Handoff
 from tools.spec import ToolError, ToolOutcome, ToolSpec
 from tools.untrusted import clean
 
@@ -51,18 +49,12 @@ class Abort(Exception):
 
 
 def needed_scopes(ctx: ToolContext, spec: ToolSpec, args: Any) -> tuple[str, ...]:
-    """The tool's scopes for these arguments; a support agent also needs the customer's `support:share`,
-    unless the customer started a hand-off that is still open (asking for a person is consent to be helped)."""
+    """The tool's scopes for these arguments; a support agent also needs the customer's `support:share`, also
+    during a hand-off: asking for a person shares the conversation, not the account data (the chat asks for that)."""
     scopes = spec.required_scopes(args)
-    if scopes and ctx.role == "support_agent" and "support:share" not in scopes and not _open_handoff(ctx):
+    if scopes and ctx.role == "support_agent" and "support:share" not in scopes:
         scopes = (*scopes, "support:share")
     return scopes
-
-
-def _open_handoff(ctx: ToolContext) -> bool:
-    with ctx.db.session() as session:
-        return session.scalar(select(Handoff.id).where(Handoff.customer_id == ctx.customer_id,
-                                                       Handoff.status.in_(("queued", "assigned"))).limit(1)) is not None
 
 
 def refused(name: str, args: dict, refusal: ConsentRequired) -> ToolOutcome:

@@ -7,6 +7,7 @@ from typing import Literal
 from pydantic import Field
 from sqlalchemy import select
 
+from copilot.agent.formatting import card_words
 from copilot.store.models import Card
 from tools.fraud import card_under_suspicion
 from tools.matching import match_one
@@ -33,7 +34,7 @@ def find_card(call: Call, query: str) -> Card:
         wanted = match_one(query, {c.id: f"{c.name} ••{c.last4} ({c.kind})" for c in cards}, "card")
         card = next(c for c in cards if c.id == wanted)
     if card.status == "closed":
-        raise InvalidArgs(f"the {card.name} card ending {card.last4} is closed")
+        raise InvalidArgs(f"the {card_words(card.name, card.last4)} is closed")
     return card
 
 
@@ -46,7 +47,7 @@ def _plan_freeze(call: Call, args: FreezeArgs) -> Proposal | NoChange:
     card = find_card(call, args.card)
     if card.status == "frozen":
         return NoChange(card_state(card, False) | {"message": f"the card ending {card.last4} is already frozen"})
-    return Proposal(summary=f"Freeze your {card.name} card ending {card.last4} ({REASONS[args.reason]}): new "
+    return Proposal(summary=f"Freeze your {card_words(card.name, card.last4)} ({REASONS[args.reason]}): new "
                             "purchases and withdrawals will be declined until you unfreeze it; recurring payments "
                             "set up before keep going.",
                     args={"card": card.id, "reason": args.reason})
@@ -74,7 +75,7 @@ def _plan_unfreeze(call: Call, args: UnfreezeArgs) -> Proposal | NoChange:
         card_under_suspicion(call.session, call.customer, card.id, call.today)
     check = " After you confirm, we will also ask for a quick identity check because of recent suspicious " \
             "activity on this card." if step_up else ""
-    return Proposal(summary=f"Unfreeze your {card.name} card ending {card.last4} so it works again.{check}",
+    return Proposal(summary=f"Unfreeze your {card_words(card.name, card.last4)} so it works again.{check}",
                     args={"card": card.id}, requires_step_up=step_up)
 
 

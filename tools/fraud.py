@@ -9,9 +9,10 @@ from pydantic import Field
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from copilot.store.models import Card, Customer
+from copilot.store.models import Card, Customer, Dispute
 from tools.data import history, security_history
 from tools.fraud_rules import SEVERITY_ORDER, Alert, find_alerts
+from tools.geo import country_name
 from tools.matching import match_one
 from tools.spec import Call, ToolArgs, tool
 
@@ -25,30 +26,41 @@ class FraudArgs(ToolArgs):
     min_severity: Literal["low", "medium", "high"] = Field("low", description="Leave out less serious alerts.")
 
 
-def _next_steps(alert: Alert, card: Card | None) -> list[dict]:
+def _next_steps(alert: Alert, card: Card | None, disputed: dict[str, str]) -> list[dict]:
+    """What the customer can do; a charge already disputed is not offered for a dispute again."""
     if alert.kind == "price_rise":
         return [{"action": "review", "why": "if it is not worth the new price, cancel with the merchant"}]
     disputes = [{"action": "dispute_transaction",
                  "args": {"transaction_id": t.id,
                           "reason": "unauthorized" if alert.fraud_suspected else "duplicate_charge"},
                  "why": "ask for the money back" if alert.fraud_suspected else "get the extra charge refunded"}
-                for t in alert.flagged]
+                for t in alert.flagged if t.id not in disputed]
     if not alert.fraud_suspected:
         return disputes
     freeze = [{"action": "freeze_card", "args": {"card": card.id},
-               "why": "stop further charges while you check; you can unfreeze it any time"}] if card else []
+               "why": "stop further charges while you check; you can unfreeze it any time"}] \
+        if card and card.status == "active" else []
     return freeze + disputes + [{"action": "none", "why": "if you recognise these charges, nothing needs doing"}]
 
 
-def alert_dict(alert: Alert, cards: dict[str, Card]) -> dict:
+def _place(t) -> dict:
+    return {"country": t.country, "country_name": country_name(t.country)}
+
+
+def alert_dict(alert: Alert, cards: dict[str, Card], disputed: dict[str, str] | None = None) -> dict:
+    """One alert with its card, its charges (country names; `disputed` = the status of a dispute already opened on
+    one) and the next steps still open."""
+    disputed = disputed or {}
     card = cards.get(alert.flagged[0].card_id or "")
     data = {"kind": alert.kind, "severity": alert.severity, "title": alert.title,
             "fraud_suspected": alert.fraud_suspected,
             "card": {"id": card.id, "name": card.name, "last4": card.last4, "status": card.status} if card else None,
-            "evidence": {"transactions": [t.brief() | {"country": t.country} for t in alert.flagged],
-                         **({"related": [t.brief() | {"country": t.country} for t in alert.related]}
+            "disputed": all(t.id in disputed for t in alert.flagged),
+            "evidence": {"transactions": [t.brief() | _place(t) | {"disputed": disputed.get(t.id)}
+                                          for t in alert.flagged],
+                         **({"related": [t.brief() | _place(t) for t in alert.related]}
                             if alert.related else {}), **alert.facts},
-            "next_steps": _next_steps(alert, card)}
+            "next_steps": _next_steps(alert, card, disputed)}
     if alert.also:
         data["also_matches"] = alert.also
     return data
@@ -70,8 +82,10 @@ def fraud_alerts(call: Call, args: FraudArgs) -> dict:
         alerts = [a for a in alerts if any(t.card_id == wanted for t in a.flagged)]
     alerts = [a for a in alerts if SEVERITY_ORDER[a.severity] <= SEVERITY_ORDER[args.min_severity]]
     counts = {level: sum(a.severity == level for a in alerts) for level in SEVERITY_ORDER}
+    disputed = dict(call.session.execute(select(Dispute.transaction_id, Dispute.status)
+                                         .where(Dispute.customer_id == customer.id)).all())
     return {"since": since.isoformat(), "count": len(alerts), "by_severity": counts,
-            "alerts": [alert_dict(a, cards) for a in alerts]}
+            "alerts": [alert_dict(a, cards, disputed) for a in alerts]}
 
 
 def card_under_suspicion(session: Session, customer: Customer, card_id: str, today: date) -> bool:

@@ -16,7 +16,7 @@ from decimal import Decimal
 from statistics import median
 
 from tools.data import Txn
-from tools.geo import distance_km
+from tools.geo import country_name, distance_km
 from tools.recurring import detect
 
 CARD_CHANNELS = {"card_present", "online", "wallet"}
@@ -105,8 +105,9 @@ def impossible_travel(txns: list[Txn], since: date) -> list[Alert]:
             hours = max(abs((u.at - t.at).total_seconds()) / 3600, 0.1)
             if km and km > MIN_JUMP_KM and km / hours > MAX_SPEED_KMH and countries[t.country] <= 2 \
                     and countries[t.country] < countries[u.country]:
-                alerts.append(Alert("impossible_travel", "high", f"card used in person in {t.country} "
-                                    f"{hours:.1f} hours from a purchase in {u.country}, {km:,.0f} km away", (t,), (u,),
+                alerts.append(Alert("impossible_travel", "high", f"card used in person in "
+                                    f"{country_name(t.country)} {hours:.1f} hours from a purchase in "
+                                    f"{country_name(u.country)}, {km:,.0f} km away", (t,), (u,),
                                     facts={"country": t.country, "other_country": u.country,
                                            "hours_apart": round(hours, 1), "distance_km": round(km)}))
                 break
@@ -128,7 +129,7 @@ def cross_border(txns: list[Txn], since: date, home: str) -> list[Alert]:
     for t in purchases:
         if t.day >= since and t.country != home and t.id in first and not _abroad_with_card(txns, t, home):
             alerts.append(Alert("cross_border", "high" if _spend(t) >= NEW_FLOOR else "medium",
-                                f"first charge ever at {t.merchant}, from {t.country}, while you were not "
+                                f"first charge ever at {t.merchant}, from {country_name(t.country)}, while you were not "
                                 "shopping there", (t,), facts={"country": t.country}))
     return alerts
 

@@ -1,8 +1,11 @@
-"""Rough country locations (a central city) and great-circle distance, for impossible-travel checks."""
+"""Rough country locations (a central city) and great-circle distance, for impossible-travel checks; country names."""
 
 from __future__ import annotations
 
 import math
+from functools import lru_cache
+
+import pycountry
 
 # ISO country -> (latitude, longitude) of a central, well-connected city
 COUNTRIES = {
@@ -27,3 +30,10 @@ def distance_km(a: str, b: str) -> float | None:
     (lat1, lon1), (lat2, lon2) = (map(math.radians, COUNTRIES[c]) for c in (a, b))
     h = math.sin((lat2 - lat1) / 2) ** 2 + math.cos(lat1) * math.cos(lat2) * math.sin((lon2 - lon1) / 2) ** 2
     return 2 * 6371 * math.asin(math.sqrt(h))
+
+
+@lru_cache(maxsize=256)
+def country_name(code: str | None) -> str:
+    """The everyday English name of an ISO country code ("BR" -> "Brazil"); the code itself when it is unknown."""
+    found = pycountry.countries.get(alpha_2=(code or "").upper()) if code else None
+    return (getattr(found, "common_name", None) or found.name) if found else (code or "an unknown country")

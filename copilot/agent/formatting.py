@@ -55,10 +55,22 @@ def listing(items: list[str], conjunction: str = "and") -> str:
     return f"{', '.join(items[:-1])} {conjunction} {items[-1]}"
 
 
+def card_words(name: str, last4: str) -> str:
+    """"Cashback Visa card ending 3424"; a name that already says card is not doubled ("HomeStyle Store Card ending
+    1180", not "Store Card card")."""
+    noun = "" if str(name).lower().rstrip().endswith("card") else " card"
+    return f"{name}{noun} ending {last4}"
+
+
+def card(value: dict) -> str:
+    return card_words(value["name"], value["last4"])
+
+
 def during(label: str) -> str:
     """"last month (October 2026)" reads as is; "October 2026" becomes "in October 2026"."""
     return label if label.split(" ", 1)[0].lower() in ("last", "this", "the", "since", "today", "yesterday", "from", "on") \
         else f"in {label}"
 
 
-FILTERS = {"during": during, "money": money, "percent": percent, "day": day, "month": month, "human": human, "listing": listing}
+FILTERS = {"during": during, "money": money, "percent": percent, "day": day, "month": month, "human": human, "listing": listing,
+           "card": card}

@@ -13,6 +13,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from copilot import __version__
 from copilot.agent.loop import Copilot
 from copilot.api import errors
+from copilot.api.access_log import AccessLog
 from copilot.api.fanout import make_fanout
 from copilot.api.limits import BodyLimit, TurnRunner, make_limiter
 from copilot.api.routers import (actions, assist, chat, consents, conversations, data, health, kb, metrics, pages,
@@ -20,9 +21,9 @@ from copilot.api.routers import (actions, assist, chat, consents, conversations,
 from copilot.api.settings import ApiSettings
 from copilot.api.telemetry import HttpMetrics
 from copilot.config import Settings, get_settings
-from copilot.nlu.model import get_understanding
 from copilot.runtime import Runtime
 from copilot.store.vault import purge_expired
+from copilot.warmup import warm_up
 
 STATIC = pages.STATIC
 SECURITY_HEADERS = [
@@ -56,14 +57,6 @@ class SecurityHeaders:
         await self.app(scope, receive, with_headers)
 
 
-def _warm_up(runtime: Runtime, copilot: Copilot) -> None:
-    """Compile the agent and load the understanding model, the embedder and the knowledge index, so the first
-    customer does not wait."""
-    _ = copilot.agent
-    get_understanding().read("warm up")
-    runtime.retriever.search("warm up", k=1)
-
-
 def _purge_vault(runtime: Runtime) -> None:
     """Empty the vault values past COPILOT_PII_RETENTION_DAYS (each start of a worker)."""
     with runtime.db.session() as session:
@@ -80,7 +73,7 @@ def create_app(settings: Settings | None = None, api_settings: ApiSettings | Non
     async def lifespan(app: FastAPI):
         await run_in_threadpool(_purge_vault, runtime)     # migrate (or fail) before taking traffic
         if api_settings.warmup:
-            await run_in_threadpool(_warm_up, runtime, app.state.copilot)
+            await run_in_threadpool(warm_up, runtime, app.state.copilot)   # the first customer does not wait
         yield
 
     app = FastAPIOffline(title="Financial copilot API", version=__version__, lifespan=lifespan, redoc_url=None,
@@ -100,4 +93,5 @@ def create_app(settings: Settings | None = None, api_settings: ApiSettings | Non
     app.add_middleware(BodyLimit, max_bytes=api_settings.max_body_bytes)
     app.add_middleware(SecurityHeaders)
     app.add_middleware(HttpMetrics)
+    app.add_middleware(AccessLog)
     return app

@@ -45,8 +45,8 @@ def listed(runtime: Runtime, conversation: Conversation) -> dict:
 
 
 def messages(session: Session, conversation_id: str, reader: Viewer, after: int = 0, limit: int = PAGE) -> list[dict]:
-    """Messages after the given id, oldest first, as `reader` may see them; assistant answers carry the citations and
-    charts of their turn."""
+    """Messages after the given id, oldest first, as `reader` may see them; assistant answers carry the citations,
+    charts and tool names (with their status, never their results) of their turn."""
     rows = list(session.scalars(select(Message).where(Message.conversation_id == conversation_id, Message.id > after)
                                 .order_by(Message.id).limit(limit)))
     answers = [m.id for m in rows if m.role == "assistant"]
@@ -58,7 +58,8 @@ def messages(session: Session, conversation_id: str, reader: Viewer, after: int 
         content = reader.shown(message.content, own_words=message.role == "user")
         out.append({"id": message.id, "role": message.role, "author": _author(message), "content": content,
                     "route": message.route, "created_at": message.created_at,
-                    "citations": trace.get("citations", []), "ui": trace.get("ui", [])})
+                    "citations": trace.get("citations", []), "ui": trace.get("ui", []),
+                    "tools": [{"name": t.get("name"), "status": t.get("status")} for t in trace.get("tools", [])]})
     return out
 
 

@@ -45,6 +45,7 @@ class MessageOut(BaseModel):
     created_at: datetime
     citations: list[str] = []
     ui: list[dict[str, Any]] = []
+    tools: list[dict[str, Any]] = Field([], description="The turn's tool calls: name and status (never results).")
 
 
 class HistoryOut(BaseModel):
@@ -85,6 +86,12 @@ class ConsentEventOut(BaseModel):
     actor: str
     at: datetime
     detail: dict[str, Any]
+
+
+class ProposeIn(Body):
+    tool: Literal["freeze_card", "dispute_transaction"] = Field(description="An alert's next step (its buttons).")
+    args: dict[str, Any] = Field(description="The step's arguments as the alert gives them, e.g. {\"card\": id}.")
+    conversation_id: str | None = Field(None, max_length=64, description="The chat the action is proposed in.")
 
 
 class ActionResult(BaseModel):

@@ -73,7 +73,8 @@ def citation_dict(runtime: Runtime, handle: str) -> dict:
 
 def suggest(runtime: Runtime, copilot: Copilot, agent: Principal, conversation: Conversation) -> dict:
     """A suggested reply with its citations, compliance result and tool calls, plus passages to read (agent-only
-    procedures first)."""
+    procedures first). When the answer needs data the customer does not share with support, there is no reply to
+    suggest (the copilot's words would ask the agent to press Allow): `consent_request` says what is missing."""
     with runtime.db.session() as session:
         question = _question(session, conversation.id)
     if question is None:
@@ -87,7 +88,8 @@ def suggest(runtime: Runtime, copilot: Copilot, agent: Principal, conversation: 
     found = runtime.retriever.search(question.content, audience="agent", k=PROCEDURE_POOL)
     procedures = sorted(found.hits, key=lambda hit: hit.audience != "agent")[:PROCEDURES]
     return {"suggestion_id": result.trace_id, "question": {"id": question.id, "content": reader.shown(question.content)},
-            "text": reader.shown(result.answer), "route": result.route,
+            "text": "" if result.route == "consent_required" else reader.shown(result.answer),  # asks *them* to Allow
+            "route": result.route,
             "citations": [citation_dict(runtime, handle) for handle in result.citations], "tools": result.tools,
             "compliance": {"verdict": output.get("verdict"), "rules": output.get("rules", []),
                            "escalate": output.get("escalate", False)},

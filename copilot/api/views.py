@@ -69,7 +69,7 @@ def alerts(runtime: Runtime, customer_id: str, principal: Principal) -> dict:
 def withheld(part: str) -> dict:
     scope, what = consent.AGENT_SUMMARY[part]
     return {"available": False, "status": "consent_required", "needs": ["support:share", scope],
-            "reason": f"not shared: {what} needs support:share and {scope}"}
+            "reason": f"Not shared: {what} (needs support:share and {scope})"}
 
 
 def summary(runtime: Runtime, customer_id: str, principal: Principal) -> dict:

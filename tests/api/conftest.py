@@ -16,7 +16,7 @@ from copilot.api.app import create_app
 from copilot.api.auth import mint
 from copilot.api.settings import ApiSettings
 from copilot.runtime import Runtime
-from tests.conftest import make_settings
+from tests.conftest import AS_OF, CLOCK, make_settings
 
 CUSTOMERS = ("demo-debt", "demo-newjob", "demo-gig", "demo-traveler", "demo-sme")
 
@@ -44,6 +44,15 @@ def make_runtime(folder: Path, template: Path, chroma: Path, **overrides) -> Run
 @pytest.fixture
 def api_runtime(tmp_path, bank_template, kb_chroma) -> Runtime:
     return make_runtime(tmp_path, bank_template, kb_chroma)
+
+
+@pytest.fixture
+def cli_bank(monkeypatch, api_runtime, kb_chroma) -> Runtime:
+    """`copilot` commands run in this test work on the test's bank (COPILOT_* environment); returns its runtime."""
+    for key, value in {"COPILOT_DATA_DIR": str(api_runtime.settings.data_dir), "COPILOT_CHROMA_PATH": str(kb_chroma),
+                       "COPILOT_CLOCK": CLOCK, "COPILOT_DEMO_AS_OF": AS_OF.isoformat()}.items():
+        monkeypatch.setenv(key, value)
+    return api_runtime
 
 
 @pytest.fixture

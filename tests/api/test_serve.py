@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import logging
 import re
 import shutil
+import socket
 
 import httpx
 import pytest
@@ -18,15 +20,11 @@ from copilot.runtime import Runtime
 from copilot.store import Database
 from tests.api.conftest import CUSTOMERS, make_runtime, say, start
 from tests.api.server import running_server
-from tests.conftest import AS_OF, CLOCK
 
 
 @pytest.fixture
-def cli_env(monkeypatch, api_runtime, kb_chroma) -> list[dict]:
-    """Environment for the CLI on the test's bank; uvicorn.run is recorded instead of serving."""
-    for key, value in {"COPILOT_DATA_DIR": str(api_runtime.settings.data_dir), "COPILOT_CHROMA_PATH": str(kb_chroma),
-                       "COPILOT_CLOCK": CLOCK, "COPILOT_DEMO_AS_OF": AS_OF.isoformat()}.items():
-        monkeypatch.setenv(key, value)
+def cli_env(monkeypatch, cli_bank) -> list[dict]:
+    """The CLI on the test's bank; uvicorn.run is recorded instead of serving."""
     calls: list[dict] = []
     monkeypatch.setattr(serve_module.uvicorn, "run",
                         lambda target, **kwargs: calls.append({"target": target, **kwargs}))
@@ -39,8 +37,11 @@ def test_demo_mode_prints_a_working_link_per_persona_and_an_agent(cli_env, api_r
     links = dict(re.findall(r"(demo-\w+|alice)\s.*?(http://127\.0\.0\.1:8765/\w+#token=cpt_[\w-]+)", result.output))
     assert sorted(links) == sorted([*CUSTOMERS, "alice"])
     assert "/assist#token=" in links["alice"] and "/chat#token=" in links["demo-sme"]
-    assert cli_env == [{"target": "copilot.api.app:create_app", "factory": True, "host": "127.0.0.1", "port": 8765,
-                        "workers": 2, "log_level": "warning", "proxy_headers": True, "timeout_graceful_shutdown": 10}]
+    [call] = cli_env
+    assert {k: call[k] for k in ("target", "factory", "host", "port", "workers", "log_level", "access_log")} == {
+        "target": "copilot.api.app:create_app", "factory": True, "host": "127.0.0.1", "port": 8765, "workers": 2,
+        "log_level": "warning", "access_log": False}
+    assert "press Ctrl+C to stop" in result.output, "the server says how to stop it"
     with TestClient(create_app(runtime=api_runtime)) as client:
         token = links["demo-sme"].split("#token=")[1]
         assert client.get("/api/me", headers={"Authorization": f"Bearer {token}"}).json()["subject"] == "demo-sme"
@@ -59,6 +60,40 @@ def test_production_mode_without_a_vault_key_refuses_to_start_and_says_how_to_se
     refused = CliRunner().invoke(cli_app, ["serve"], env={"COPILOT_DEMO_MODE": "false", "COPILOT_VAULT_KEY": ""})
     assert refused.exit_code != 0 and cli_env == []
     assert "COPILOT_VAULT_KEY" in refused.output and "Fernet.generate_key()" in refused.output
+
+
+def test_host_and_port_come_from_copilot_host_and_copilot_port(cli_env):
+    result = CliRunner().invoke(cli_app, ["serve"], env={"COPILOT_HOST": "127.0.0.2", "COPILOT_PORT": "8766",
+                                                         "COPILOT_LOG_LEVEL": "INFO"})
+    assert result.exit_code == 0, result.output
+    assert "http://127.0.0.2:8766/chat#token=" in result.output, "the printed links use the chosen address"
+    [call] = cli_env
+    assert (call["host"], call["port"], call["log_level"]) == ("127.0.0.2", 8766, "info")
+    assert call["log_config"]["loggers"]["copilot"]["level"] == "INFO", "the access log is on at INFO"
+
+
+def test_a_taken_port_is_refused_with_how_to_pick_another_and_no_token_is_minted(cli_env, api_runtime):
+    with socket.create_server(("127.0.0.1", 0)) as taken:
+        port = taken.getsockname()[1]
+        result = CliRunner().invoke(cli_app, ["serve"], env={"COPILOT_PORT": str(port)})
+    assert result.exit_code == 2 and cli_env == [], result.output
+    assert f"port {port} on 127.0.0.1 is already in use" in result.output
+    assert "COPILOT_PORT=" in result.output and "--port" in result.output, "it says how to pick another"
+    assert "Traceback" not in result.output and "#token=" not in result.output
+
+
+def test_access_log_has_one_line_per_request_and_no_message_text(api_runtime, tokens, caplog):
+    headers = tokens.customer()
+    caplog.set_level(logging.INFO, logger="copilot.access")
+    with TestClient(create_app(runtime=api_runtime)) as client:
+        conversation = start(client, headers)
+        say(client, headers, conversation, "what's my balance? my secret word is marmalade")
+        client.get("/api/kb/search?q=marmalade", headers=tokens.agent())
+    lines = [r.getMessage() for r in caplog.records if r.name == "copilot.access"]
+    assert lines[0].startswith("POST /api/conversations 201 ") and lines[0].endswith(" ms"), lines
+    assert len(lines) == 3 and lines[1].startswith(f"POST /api/conversations/{conversation}/messages 200 "), lines
+    assert lines[2].startswith("GET /api/kb/search 200 "), lines
+    assert not [line for line in lines if "marmalade" in line], "neither message text nor search words are logged"
 
 
 def test_two_app_instances_on_one_database_serve_the_same_conversation(api_runtime, tokens):

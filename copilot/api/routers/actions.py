@@ -9,9 +9,9 @@ from copilot.agent.state import load_profile
 from copilot.api.deps import CustomerDep, IdPath, RuntimeDep, tool_context
 from copilot.api.errors import ApiError
 from copilot.api.release import evidence, release
-from copilot.api.schemas import ActionResult
+from copilot.api.schemas import ActionResult, ProposeIn
 from copilot.store.models import Conversation, Message, PendingAction
-from tools import ToolOutcome, cancel_action, confirm_action
+from tools import ToolOutcome, cancel_action, confirm_action, run_tool
 
 router = APIRouter(prefix="/api/actions", tags=["actions"])
 REFUSALS = {"consent_required": (403, "consent_required"), "step_up_required": (403, "step_up_required"),
@@ -46,6 +46,22 @@ def _answer(runtime, principal, action: PendingAction, outcome: ToolOutcome) -> 
             conversation.updated_at = now
     return {"action": outcome.pending_action, "status": outcome.pending_action["status"], "result": outcome.result,
             "replayed": outcome.replayed, "message": text}
+
+
+@router.post("", status_code=201, summary="Propose an alert's next step (the Freeze and Dispute buttons); like "
+             "any write it waits for Confirm")
+def propose(body: ProposeIn, principal: CustomerDep, runtime: RuntimeDep) -> dict:
+    if body.conversation_id is not None:
+        with runtime.db.session() as session:
+            conversation = session.get(Conversation, body.conversation_id)
+        if conversation is None or conversation.customer_id != principal.subject:
+            raise ApiError(404, "not_found", f"no conversation {body.conversation_id!r}")
+    outcome = run_tool(tool_context(runtime, principal, body.conversation_id), body.tool, body.args)
+    if outcome.status != "confirm":
+        status, code = REFUSALS.get(outcome.status, (409, "conflict"))
+        raise ApiError(status, code, outcome.error or (outcome.result or {}).get("message") or outcome.status,
+                       consent=outcome.consent)
+    return outcome.pending_action
 
 
 @router.post("/{action_id}/confirm", response_model=ActionResult, summary="Carry out a pending action (once)")

@@ -10,7 +10,7 @@ from sqlalchemy import select, update
 from sse_starlette import EventSourceResponse
 from starlette.concurrency import run_in_threadpool
 
-from copilot import audit
+from copilot import audit, consent
 from copilot.api import views
 from copilot.api.access import OPEN, agent_conversation, authorize_view
 from copilot.api.auth import Principal
@@ -124,8 +124,9 @@ def conversation(conversation_id: IdPath, agent: AgentDep, runtime: RuntimeDep,
     found = agent_conversation(runtime, agent, conversation_id, "assist.conversation")
     reader = viewer(runtime, found.id, customer=False)
     with runtime.db.session() as session:
+        scopes = consent.current_state(session, found.customer_id, runtime.settings.now()).scopes
         return {"conversation": conversation_dict(session.get(Conversation, found.id), reader),
-                "messages": messages(session, found.id, reader, after)}
+                "messages": messages(session, found.id, reader, after), "summary_shared": consent.agent_sees(scopes)}
 
 
 @router.get("/conversations/{conversation_id}/traces", summary="The turn traces: tools, consent decisions, rule hits")

@@ -33,6 +33,12 @@ def scopes(_: PrincipalDep) -> dict[str, str]:
     return dict(consent.SCOPES)
 
 
+@router.get("/api/consent-permissions", summary="Every permission: scope, purpose and what it enables, in words")
+def permissions(_: PrincipalDep) -> list[dict]:
+    return [{"scope": scope, "purpose": purpose, "enables": consent.ENABLES[scope]}
+            for scope, purpose in consent.SCOPES.items()]
+
+
 @router.get(BASE, response_model=list[ConsentOut], summary="My grants (active ones, or all with status=all)")
 def list_grants(customer_id: OwnCustomerId, runtime: RuntimeDep,
                 status: str = Query("active", pattern="^(active|all)$")) -> list[dict]:

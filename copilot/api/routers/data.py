@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
+from copilot import consent
 from copilot.api import views
 from copilot.api.deps import CustomerDep, OwnCustomerId, RuntimeDep, tool_context
 from tools import open_pending_actions
@@ -17,10 +18,13 @@ def profile(customer_id: OwnCustomerId, runtime: RuntimeDep) -> dict:
         return views.profile(session, customer_id)
 
 
-@router.get("/accounts", summary="My accounts (balances, last four digits) and cards (with their status)")
+@router.get("/accounts", summary="My cards (with their status) and, while I share accounts:read, my accounts "
+                               "(balances, last four digits)")
 def accounts(customer_id: OwnCustomerId, runtime: RuntimeDep) -> dict:
     with runtime.db.session() as session:
-        return {"accounts": views.accounts(session, customer_id), "cards": views.cards(session, customer_id)}
+        shared = "accounts:read" in consent.current_state(session, customer_id, runtime.settings.now()).scopes
+        return {"balances_shared": shared, "accounts": views.accounts(session, customer_id) if shared else [],
+                "cards": views.cards(session, customer_id)}
 
 
 @router.get("/alerts", summary="Fraud and charging-error alerts of the last 60 days (needs transactions:read)")

@@ -35,6 +35,18 @@ function headers(extra = {}) {
   return { Authorization: `Bearer ${token()}`, ...extra };
 }
 
+const RETRIES = 3;
+
+/** fetch, waiting out a rate limit (429: the server's Retry-After) a few times before giving up with its answer. */
+async function send(path, init) {
+  for (let attempt = 0; ; attempt += 1) {
+    const response = await fetch(path, init);
+    if (response.status !== 429 || attempt >= RETRIES) return response;
+    const wait = Math.min(10, Math.max(1, Number(response.headers.get("Retry-After")) || 1));
+    await new Promise((resolve) => setTimeout(resolve, wait * 1000));
+  }
+}
+
 /** A JSON call; throws ApiError with the server's message. */
 export async function api(path, { method = "GET", body } = {}) {
   const init = { method, headers: headers({ Accept: "application/json" }) };
@@ -42,7 +54,7 @@ export async function api(path, { method = "GET", body } = {}) {
     init.body = JSON.stringify(body);
     init.headers["Content-Type"] = "application/json";
   }
-  const response = await fetch(path, init);
+  const response = await send(path, init);
   const text = await response.text();
   const data = text ? JSON.parse(text) : null;
   if (!response.ok) throw new ApiError(response.status, data);
@@ -50,9 +62,9 @@ export async function api(path, { method = "GET", body } = {}) {
 }
 
 /** POST a JSON body (GET when body is null) and call onEvent(name, data) for each server-sent event as it arrives;
- * `signal` (an AbortSignal) ends it. */
+ * `signal` (an AbortSignal) ends it. A 429 is waited out like any other call. */
 export async function stream(path, body, onEvent, signal) {
-  const response = await fetch(path, body === null
+  const response = await send(path, body === null
     ? { method: "GET", headers: headers({ Accept: "text/event-stream" }), signal }
     : { method: "POST", headers: headers({ Accept: "text/event-stream", "Content-Type": "application/json" }),
         body: JSON.stringify(body), signal });
@@ -109,6 +121,11 @@ export function accountLine(a) {
     a.credit_limit ? el("span", { class: "muted" }, ` (${money(a.available_balance, a.currency)} available)`) : ""];
 }
 
+/** "Cashback Visa card ending 3424", without doubling a name that already says card ("Store Card ending 1180"). */
+export function cardWords(card) {
+  return `${card.name}${/card\s*$/i.test(card.name) ? "" : " card"} ending ${card.last4}`;
+}
+
 export function day(iso) {
   return iso ? new Date(iso).toLocaleDateString("en-US", { year: "numeric", month: "short", day: "numeric", timeZone: "UTC" }) : "–";
 }
@@ -138,15 +155,4 @@ function needSignIn(reason) {
   main.replaceChildren(el("div", { class: "panel" }, el("h2", {}, "Please sign in"), el("p", {}, reason),
     el("p", {}, el("a", { href: "/" }, "Go to the sign-in page"))));
   return null;
-}
-
-/** "[doc-id#section]" citation handles in a text, and the page that shows one. */
-export const CITATION = /\[([a-z0-9][a-z0-9._-]*)#([a-z0-9._-]+)\]/g;
-export function citationUrl(handle) {
-  const [doc, section] = handle.split("#");
-  return `/kb/${encodeURIComponent(doc)}/${encodeURIComponent(section)}`;
-}
-export function citationLabel(handle) {
-  const [doc, section] = handle.split("#");
-  return `${doc.replace(/[-_]/g, " ")}: ${section.replace(/[-_]/g, " ")}`;
 }

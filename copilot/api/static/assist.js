@@ -1,8 +1,9 @@
 // The support-agent assist panel: hand-off queue, live conversation, consented customer summary, the copilot's
 // suggested reply (edit and send; the filters run again), knowledge-base search and the turn traces.
-import { api, el, money, day, say, whoami, signOut, accountLine } from "/static/api.js";
+import { api, el, money, day, say, whoami, signOut, accountLine, cardWords } from "/static/api.js";
+import { richText, sources, numbered, unnumbered } from "/static/citations.js";
 
-const state = { me: null, handoff: null, lastId: 0, suggestion: null };
+const state = { me: null, handoff: null, lastId: 0, suggestion: null, shared: null };
 const $ = (id) => document.getElementById(id);
 const ROLE_NAMES = { user: "Customer", assistant: "Copilot", agent: "Support agent", system: "Bank" };
 
@@ -48,6 +49,7 @@ async function take(handoff) {
 async function open(handoff) {
   state.handoff = handoff;
   state.lastId = 0;
+  state.shared = null;
   $("log").replaceChildren();
   $("conversation-meta").textContent = `${handoff.customer_name} · ${handoff.reason} · since ${day(handoff.created_at)}`;
   $("suggestion").hidden = false;
@@ -59,18 +61,25 @@ async function loadMessages() {
   if (!state.handoff) return;
   const data = await api(`/api/assist/conversations/${state.handoff.conversation_id}?after=${state.lastId}`);
   for (const m of data.messages) {
-    $("log").append(el("div", { class: `msg ${m.role}` }, el("span", { class: "who" }, ROLE_NAMES[m.role] || m.role), m.content));
+    const handles = [...(m.citations || [])];
+    const body = richText(m.content, handles, showSection);
+    $("log").append(el("div", { class: `msg ${m.role}` }, el("span", { class: "who" }, ROLE_NAMES[m.role] || m.role),
+      body, sources(handles, showSection)));
     state.lastId = Math.max(state.lastId, m.id);
   }
   $("log").scrollTop = $("log").scrollHeight;
+  const shared = JSON.stringify(data.summary_shared);
+  if (state.shared !== null && shared !== state.shared) await loadSummary();   // the customer just answered
+  state.shared = shared;
 }
 
 async function loadSummary() {
   const data = await api(`/api/assist/customers/${state.handoff.customer_id}/summary`);
   const alerts = data.alerts.available
-    ? (data.alerts.alerts.length ? data.alerts.alerts.map((a) => el("li", {}, el("span", { class: `badge ${a.severity}` }, a.severity), ` ${a.title}`))
+    ? (data.alerts.alerts.length ? data.alerts.alerts.map((a) => el("li", {}, el("span", { class: `badge ${a.severity}` }, a.severity), ` ${a.title}`,
+      a.card ? el("span", { class: "muted" }, ` · ${cardWords(a.card)}`) : ""))
       : [el("li", { class: "muted" }, "No recent alerts.")])
-    : [el("li", { class: "muted" }, `Not shared: ${data.alerts.reason || "needs consent"}`)];
+    : [el("li", { class: "muted" }, data.withheld.alerts || `Not available: ${data.alerts.reason}`)];
   $("summary").replaceChildren(
     el("p", {}, el("strong", {}, data.customer.name), ` · ${data.customer.segment}`),
     el("p", { class: "muted" }, `Access: ${data.basis}. Shared scopes: ${data.consents.join(", ") || "none"}.`),
@@ -93,7 +102,7 @@ async function loadTraces() {
     const rules = ["input", "output"].flatMap((d) => ((t.guard || {})[d] || {}).rules || []).map((r) => r.rule_id);
     return el("details", { class: "trace" }, el("summary", {}, `Turn ${t.id}: ${t.route}${t.intent ? ` (${t.intent})` : ""} · ${Math.round(t.latency_ms)} ms`),
       el("ul", {}, t.tools.map((c) => el("li", {}, `${c.name}: ${c.status}${c.allowed ? "" : " (consent refused)"}`)),
-        el("li", {}, `Rule hits: ${rules.join(", ") || "none"}`), t.citations.length ? el("li", {}, `Cited: ${t.citations.join(", ")}`) : ""));
+        el("li", {}, `Rule hits: ${rules.join(", ") || "none"}`), t.citations.length ? el("li", {}, "Cited:", sources(t.citations, showSection)) : ""));
   }));
 }
 
@@ -103,16 +112,26 @@ function complianceView(compliance) {
     compliance.rules.length ? el("ul", { class: "rules" }, compliance.rules.map((r) => el("li", {}, `${r.rule_id} (${r.action}) ${r.detail || ""}`))) : " no rule hits");
 }
 
+/** Why the copilot suggests nothing: the data it would need is not shared with support. */
+function withheldNote(request) {
+  const others = Object.entries(request.purposes || {}).filter(([scope]) => scope !== "support:share").map(([, words]) => words);
+  return [request.scopes.includes("support:share") ? "The customer has not shared their account summary with support, so the copilot cannot look at their data to answer this." : "",
+    others.length ? ` It would also need their permission to ${others.join("; ")}.` : "",
+    " Answer from the conversation, or ask them to choose Allow when their chat offers to share it."].join("");
+}
+
 async function suggest() {
   say("Asking the copilot for a suggestion…");
   const s = await api(`/api/assist/conversations/${state.handoff.conversation_id}/suggestion`, { method: "POST" });
   state.suggestion = s;
-  $("reply").value = s.text;
+  state.handles = s.citations.map((c) => c.handle);
+  $("reply").value = numbered(s.text, state.handles);
   $("suggestion-facts").replaceChildren(
     s.question ? el("p", { class: "muted" }, `Answering: “${s.question.content}”`) : el("p", { class: "muted" }, "The customer has not written yet."),
-    s.question && !s.text ? el("p", { class: "muted" }, "The copilot has no reply to suggest here; write your own.") : "",
+    s.consent_request ? el("p", { class: "muted", "data-withheld": "" }, withheldNote(s.consent_request))
+      : s.question && !s.text ? el("p", { class: "muted" }, "The copilot has no reply to suggest here; write your own.") : "",
     complianceView(s.compliance),
-    s.citations.length ? el("div", {}, "Citations:", el("ul", {}, s.citations.map(sectionLink))) : "",
+    s.citations.length ? el("div", {}, "Sources ([1], [2]… in the reply; sent to the customer as links):", sources(state.handles, showSection)) : "",
     s.tools.length ? el("p", { class: "muted" }, `Tools: ${s.tools.map((t) => `${t.name} (${t.status})`).join(", ")}`) : "",
     s.proposed_action ? el("p", { class: "error" }, `The copilot would propose: ${s.proposed_action.summary} The customer confirms actions in their own chat.`) : "",
     s.procedures.length ? el("div", {}, "Relevant procedures:", el("ul", {}, s.procedures.map(sectionLink))) : "");
@@ -120,7 +139,7 @@ async function suggest() {
 }
 
 async function sendReply() {
-  const text = $("reply").value.trim();
+  const text = unnumbered($("reply").value.trim(), state.handles || []);
   if (!text) return say("Write a reply first.", true);
   $("send-reply").disabled = true;
   try {

@@ -1,6 +1,9 @@
 // The customer chat: streamed answers with citations and charts, consent requests (Allow / Deny), confirmation
-// buttons for pending actions, and support-agent replies while a hand-off is open.
-import { api, stream, el, say, whoami, signOut, accountLine, CITATION, citationUrl, citationLabel } from "/static/api.js";
+// buttons for pending actions (also those an alert's Freeze or Dispute proposes), and support-agent replies while a
+// hand-off is open.
+import { api, stream, el, say, whoami, signOut, accountLine } from "/static/api.js";
+import { alertsCard } from "/static/alerts.js";
+import { richText, sources } from "/static/citations.js";
 import { chart } from "/static/charts.js";
 
 const log = document.getElementById("log");
@@ -8,44 +11,6 @@ const input = document.getElementById("message");
 const sendButton = document.getElementById("send");
 const state = { me: null, conversation: null, lastId: 0, live: null, busy: false };
 const ROLE_NAMES = { user: "You", assistant: "Copilot", agent: "Support agent", system: "Northbridge" };
-
-/** Text with its [doc#section] citations turned into numbered links to the cited section. */
-function richText(text, handles) {
-  const out = [];
-  let at = 0;
-  for (const match of text.matchAll(CITATION)) {
-    out.push(text.slice(at, match.index));
-    const handle = `${match[1]}#${match[2]}`;
-    if (!handles.includes(handle)) handles.push(handle);
-    const n = handles.indexOf(handle) + 1;
-    out.push(el("a", { href: citationUrl(handle), target: "_blank", rel: "noopener",
-      "aria-label": `Source ${n}: ${citationLabel(handle)} (opens in a new tab)` }, `[${n}]`));
-    at = match.index + match[0].length;
-  }
-  out.push(text.slice(at));
-  return out;
-}
-
-const titles = new Map();
-
-/** The section's real title for a source link (fetched once per handle; the slug stays if that fails). */
-async function titled(link, handle) {
-  if (!titles.has(handle)) {
-    const [doc, section] = handle.split("#");
-    titles.set(handle, api(`/api/kb/sections/${doc}/${section}`).then((s) => `${s.title}: ${s.section}`).catch(() => null));
-  }
-  const title = await titles.get(handle);
-  if (title) link.textContent = title;
-}
-
-function sources(handles) {
-  if (!handles.length) return null;
-  return el("ol", { class: "sources", "aria-label": "Sources" }, handles.map((h) => {
-    const link = el("a", { href: citationUrl(h), target: "_blank", rel: "noopener" }, citationLabel(h));
-    titled(link, h);
-    return el("li", {}, link);
-  }));
-}
 
 /** One bubble; `fill(text, citations, ui)` (re)draws its body, so streamed deltas can grow it. */
 function bubble(role) {
@@ -70,26 +35,44 @@ function showMessage(message) {
   const b = bubble(message.role);
   b.fill(message.content, message.citations || []);
   for (const block of message.ui || []) b.add(chart(block));
+  if ((message.tools || []).some((t) => t.name === "fraud_alerts" && t.status === "ok")) alerts().then(b.add, () => null);
   state.lastId = Math.max(state.lastId, message.id);
 }
 
-function consentCard(request, originalText) {
-  const purposes = Object.values(request.purposes || {});
+const alerts = () => alertsCard(state.me.subject, propose);
+
+/** Propose an alert's next step; it waits for Confirm like any action (a missing permission is asked for first). */
+async function propose(tool, args, where) {
+  try {
+    const action = await api("/api/actions", { method: "POST", body: { tool, args, conversation_id: state.conversation } });
+    where.append(actionCard(action));
+    await catchUp();
+  } catch (error) {
+    if (error.code !== "consent_required") return where.append(el("p", { class: "error", role: "alert" }, error.message));
+    const purposes = Object.values(error.body.consent.purposes || {});
+    where.append(el("p", {}, `To do that I need your permission to ${purposes.join(" and ")}. Choose Allow and I'll carry on.`),
+      consentCard(error.body.consent, () => propose(tool, args, where)));
+  }
+}
+
+/** Allow / Deny for a permission the answer above has just asked for (the words are in the answer, not repeated). */
+function consentCard(request, then) {
+  const purposes = Object.values(request.purposes || {}).join("; ");
   const card = el("div", { class: "card", role: "group", "aria-label": "Permission request" },
-    el("p", {}, "To do this, the copilot needs your permission to ", el("strong", {}, purposes.join("; ")), "."),
-    el("p", { class: "muted" }, "Nothing is shared unless you choose Allow. You can revoke it any time in Privacy and consents."));
-  const allow = el("button", { type: "button", onclick: () => decide(true) }, "Allow");
-  const deny = el("button", { type: "button", class: "secondary", onclick: () => decide(false) }, "Deny");
-  card.append(el("div", { class: "buttons" }, allow, deny));
+    el("p", { class: "muted" }, "You can change this any time in ", el("a", { href: "/consents" }, "Privacy and consents"), "."));
+  const allow = el("button", { type: "button", "aria-label": `Allow: ${purposes}`, onclick: () => decide(true) }, "Allow");
+  const deny = el("button", { type: "button", class: "secondary", "aria-label": `Deny: ${purposes}`, onclick: () => decide(false) }, "Deny");
+  card.prepend(el("div", { class: "buttons" }, allow, deny));
   async function decide(granted) {
     allow.disabled = deny.disabled = true;
     const path = `/api/customers/${state.me.subject}/consents`;
     try {
       if (granted) await api(path, { method: "POST", body: { scopes: request.scopes } });
       else await api(`${path}/decline`, { method: "POST", body: { scopes: request.scopes } });
-      const note = !granted ? "Not shared. Nothing was shared." : originalText ? "Allowed. Asking again…" : "Allowed.";
+      const note = !granted ? "Denied. The copilot won't use this; you can allow it later in Privacy and consents."
+        : then ? "Allowed. Carrying on with your request…" : "Allowed.";
       card.append(el("p", { role: "status" }, note));
-      if (granted && originalText) await send(originalText);
+      if (granted && then) await then();
     } catch (error) {
       allow.disabled = deny.disabled = false;
       say(error.message, true);
@@ -131,7 +114,7 @@ async function send(text) {
   bubble("user").fill(text);
   const answer = bubble("assistant");
   answer.node.setAttribute("aria-busy", "true");
-  let draft = "";
+  let draft = "", alertsAsked = false;
   const citations = [];
   say("The copilot is answering…");
   try {
@@ -139,13 +122,15 @@ async function send(text) {
       (name, data) => {
         if (name === "text") { draft += data.delta; answer.fill(draft, citations); }
         else if (name === "citation") { citations.push(data.citation); answer.fill(draft, citations); }
-        else if (name === "consent_request") answer.add(consentCard(data, text));
+        else if (name === "consent_request") answer.add(consentCard(data, () => send(text)));
+        else if (name === "tool" && data.name === "fraud_alerts" && data.status === "ok") alertsAsked = true;
         else if (name === "confirm") answer.add(actionCard(data));
         else if (name === "ui") answer.add(chart(data));
         else if (name === "route") answer.node.dataset.route = data.route;
         else if (name === "error") throw new Error(data.message);
       });
     say("");
+    if (alertsAsked) answer.add(await alerts().catch(() => null));   // the answer's words stand on their own
   } catch (error) {
     answer.fill(draft || "Sorry, that did not go through.");
     say(error.message, true);
@@ -197,10 +182,12 @@ function follow() {
 async function offerSharing() {
   const grants = await api(`/api/customers/${state.me.subject}/consents`);
   if (grants.some((g) => g.scopes.includes("support:share"))) return;
-  const scopes = await api("/api/consent-scopes");
+  const view = await api(`/api/customers/${state.me.subject}/consents/agent-view`);
+  const parts = view.summary.map((p) => p.what);
   const note = bubble("system");
-  note.fill("While you wait: would you like the support agent to see your account summary?");
-  note.add(consentCard({ scopes: ["support:share"], purposes: { "support:share": scopes["support:share"] } }));
+  note.fill(`While you wait: would you like the support agent to see your account summary? They would see ${parts.slice(0, -1).join(", ")} `
+    + `and ${parts[parts.length - 1]}, as far as your other permissions share them. Until you choose Allow they see only this conversation.`);
+  note.add(consentCard({ scopes: ["support:share"], purposes: { "support:share": "let the support agent see your account summary" } }));
 }
 
 function renderActions(actions) {
@@ -209,9 +196,12 @@ function renderActions(actions) {
     : [el("li", { class: "muted" }, "Nothing waiting.")]));
 }
 
+/** The side panel: balances only while the customer shares accounts:read (what the copilot may see), and the cards. */
 async function loadAccounts() {
   const data = await api(`/api/customers/${state.me.subject}/accounts`);
-  document.getElementById("accounts").replaceChildren(...data.accounts.map((a) => el("li", {}, accountLine(a))));
+  document.getElementById("accounts").replaceChildren(...(data.balances_shared ? data.accounts.map((a) => el("li", {}, accountLine(a)))
+    : [el("li", { class: "muted", "data-hidden": "balances" }, "Balances are hidden: you don't share your account balances with the copilot. ",
+      el("a", { href: "/consents" }, "Allow it in Privacy and consents"), ".")]));
   document.getElementById("cards").replaceChildren(...data.cards.map((c) =>
     el("li", { "data-card": c.id }, `${c.name} ••${c.last4} `, el("span", { class: `badge ${c.status}` }, c.status))));
 }
