@@ -113,8 +113,9 @@ class Planner:
             return None                                              # a new request, not an answer
         if awaiting.options:
             picked = resolve.option(reading, awaiting.options, today)
+            names_other = bool(reading.spans_of("merchant", "account", "person"))   # "the visa credit card one"
             if picked is None and len(awaiting.options) == 1 and reading.act in ("select", "affirm") and \
-                    not safety.yes_is_hedged(reading.text):         # "ok and the credit card specifically?" is no pick
+                    not names_other and not safety.yes_is_hedged(reading.text):   # nor "ok and the credit card?"
                 picked = awaiting.options[0]
             if picked is None:
                 return None

@@ -228,9 +228,13 @@ def test_a_reply_naming_another_merchant_never_disputes_the_alert_just_listed(co
     assert all(m == merchant for m in _proposed_charges(runtime, result)), result.answer
 
 
-def test_a_question_after_the_alert_list_is_not_taken_as_picking_its_only_charge(copilot, runtime):
+@pytest.mark.parametrize("opening, reply", [
+    ("any weird charges on my account", "ok and the credit card specifically?"),
+    ("someone might have my card number, got a weird text about a purchase i didnt make", "the visa credit card one"),
+])
+def test_naming_a_card_after_the_alert_list_is_not_taken_as_picking_its_only_charge(copilot, runtime, opening, reply):
     grant(runtime, "demo-gig", "disputes:write")
     conversation = copilot.start("demo-gig")
-    copilot.send(conversation, "any weird charges on my account")
-    result = copilot.send(conversation, "ok and the credit card specifically?")
-    assert "dispute_transaction" not in tools_of(result) and result.route != "confirm"
+    copilot.send(conversation, opening)
+    result = copilot.send(conversation, reply)
+    assert "dispute_transaction" not in tools_of(result), result.answer
