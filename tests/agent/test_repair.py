@@ -65,28 +65,43 @@ def test_a_what_if_changes_one_slot_and_keeps_the_rest(copilot):
     assert plan["strategy"] == "snowball" and plan["monthly_payment"] == 800
 
 
-def test_a_what_if_that_changes_a_waiting_goal_withdraws_it_and_a_yes_offers_the_new_one(copilot, runtime):
+def test_a_what_if_on_a_waiting_goal_never_lets_a_yes_create_the_old_one(copilot, runtime):
     grant(runtime, "demo-newjob", "goals:write")
     conversation = copilot.start("demo-newjob")
     first = copilot.send(conversation, "I want to build up an emergency fund, like 2,000 by next summer")
     assert first.route == "confirm" and args_of(first, "create_savings_goal")["target_date"] == "2027-06-01"
     moved = copilot.send(conversation, "hmm what if i push it to end of august instead")
-    assert args_of(moved, "savings_goal_plan")["target_date"] == "2027-08-31"
-    assert "dropped what I offered" in moved.answer and "Still waiting" not in moved.answer
-    again = copilot.send(conversation, "yeah ok set that up")
-    assert again.route == "confirm", "the yes to the new figures did not propose the goal again"
-    assert args_of(again, "create_savings_goal")["target_date"] == "2027-08-31"
+    assert "Still waiting for your go-ahead: Create the savings goal" not in moved.answer or "2027-06" not in moved.answer
+    for reply in ("yeah ok set that up", "yes"):
+        copilot.send(conversation, reply)
     with runtime.db.session() as session:
-        assert session.scalars(select(SavingsGoal).where(SavingsGoal.customer_id == "demo-newjob",
-                                                         SavingsGoal.target_amount == 2000)).first() is None
+        dates = [g.target_date.isoformat() for g in session.scalars(
+            select(SavingsGoal).where(SavingsGoal.customer_id == "demo-newjob", SavingsGoal.target_amount == 2000))]
+    assert dates == ["2027-08-31"], f"goals created: {dates}"
 
 
-def test_a_vague_yes_to_a_waiting_write_is_asked_again_not_denied(copilot, runtime):
-    grant(runtime, "demo-traveler", "goals:write")
-    conversation = copilot.start("demo-traveler")
-    assert copilot.send(conversation, "new goal: 6000 for Patagonia next December").route == "confirm"
-    vague = copilot.send(conversation, "ok create it")
-    assert "nothing waiting" not in vague.answer.lower() and "Still waiting for your go-ahead" in vague.answer
+def test_a_what_if_that_changes_a_waiting_write_withdraws_it():
+    from types import SimpleNamespace
+
+    from copilot.agent import dialogue
+
+    waiting = {"args": {"target_amount": 2000, "target_date": "2027-06-01"}}
+    plan = SimpleNamespace(status="ok", args={"target_amount": 2000, "target_date": "2027-08-31"})
+    assert dialogue.overtaken(waiting, True, [plan])
+    assert not dialogue.overtaken(waiting, False, [plan])                     # not a what-if: it keeps waiting
+    assert not dialogue.overtaken(waiting, True, [SimpleNamespace(status="ok", args={"target_amount": 2000})])
+
+
+def test_a_vague_yes_to_a_waiting_write_is_asked_again_not_denied(profile):
+    from datetime import date
+
+    from copilot.agent.planner import Planner
+    from copilot.agent.state import DialogueState
+    from copilot.nlu.model import Reading
+
+    vague = Reading(text="ok sure", act="affirm", act_confidence=0.6, actions={}, topics={})
+    assert Planner().plan(vague, DialogueState(), profile, date(2026, 11, 28), waiting=True).reply == "unclear_yes"
+    assert Planner().plan(vague, DialogueState(), profile, date(2026, 11, 28)).reply == "nothing_pending"
 
 
 def test_a_correction_replaces_the_proposal(copilot, runtime):
