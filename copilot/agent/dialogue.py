@@ -16,7 +16,7 @@ from copilot.agent.capabilities import capability_table
 from copilot.agent.resolve import FILLER
 from copilot.nlu import values
 from copilot.nlu.encoding import Span
-from copilot.nlu.model import Reading
+from copilot.nlu.model import Reading, get_understanding
 
 AFFIRM = 0.85          # the model's confidence that a reply is a yes
 NAMES_IT = 0.3         # ... enough when the yes also names the waiting action's own card, amount or charge
@@ -58,8 +58,6 @@ def _asks_for_it(reading: Reading, tool: str) -> bool:
 
 def _another_clause_asks(text: str, tool: str) -> bool:
     """"go ahead, and email me a copy": a clause besides the yes is a request of its own."""
-    from copilot.nlu.model import get_understanding
-
     parts = [p for p in values.clauses(text) if p.strip(" ,.!") != text.strip(" ,.!")]
     return any(r.act == "request" and not _asks_for_it(r, tool) for r in map(get_understanding().read, parts))
 

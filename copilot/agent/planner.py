@@ -252,11 +252,8 @@ class Planner:
                 else:
                     raise Ask(name, options=[{"label": c.label, "value": c.id, "name": c.name}
                                              for c in fitting or profile.cards])
-            names_a_charge = any(slots.get(other) is not None for other, s in capability.slots.items()
-                                 if s.type in ("merchant", "amount", "period"))
-            offered_several = bool(state.awaiting and len(state.awaiting.options) > 1)
             if slot.type == "transaction" and state.focus.get("transaction") and capability.lookup and \
-                    not names_a_charge and not offered_several:   # a list was shown and this reply picked none
+                    not _names_a_charge(capability, slots, state):
                 found[name] = state.focus["transaction"]
         return found
 
@@ -322,6 +319,14 @@ class Planner:
         plan.awaiting = Awaiting(capability=capability.name, slot="transaction", slots=plan.slots,
                                  options=options(found_charges[:5]))
         return []
+
+
+def _names_a_charge(capability: Capability, slots: dict, state: DialogueState) -> bool:
+    """The message names a charge of its own (a merchant, amount or period), or answers a list of several that it
+    picked none of: the charge last talked about is then not the one meant ("sweetgreen, charged twice")."""
+    offered_several = bool(state.awaiting and len(state.awaiting.options) > 1)
+    return offered_several or any(slots.get(name) is not None for name, slot in capability.slots.items()
+                                  if slot.type in ("merchant", "amount", "period"))
 
 
 def _names_their_own(reading: Reading, profile: Profile) -> bool:
