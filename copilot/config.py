@@ -59,6 +59,27 @@ class Settings(BaseSettings):
                                                     "demo mode makes one in <data_dir>/vault.key when empty.")
     pii_retention_days: int = Field(default=30, ge=1, le=3650,
                                     description="Days the vault keeps a customer's typed PII before purging it.")
+    # moving money: limits and the risk rules that ask for a one-time code (tools/risk.py says why each exists)
+    payment_daily_limit: float = Field(default=5000, gt=0, description="Most a customer may send to other people and "
+                                       "businesses in one day, in their home currency (own-account moves excluded); "
+                                       "the published instant-transfer limit.")
+    payment_single_limit: float = Field(default=2500, gt=0, description="Most one payment to someone else may be "
+                                        "(the published instant-transfer limit per transfer).")
+    new_payee_first_day_limit: float = Field(default=1000, gt=0, description="Most that may be sent to a payee in "
+                                             "the first 24 hours after adding them (published; scams pay someone new).")
+    step_up_new_payee_days: int = Field(default=30, ge=0, le=365, description="A payee added within this many days "
+                                        "is new: paying them needs a one-time code.")
+    step_up_fresh_minutes: int = Field(default=10, ge=0, le=60, description="A payee added (always with a code) "
+                                       "this recently was verified just now: the first payment to them needs no second "
+                                       "code for being new (the other signals still apply).")
+    step_up_usual_factor: float = Field(default=2.0, ge=1, le=20, description="A payment more than this many times "
+                                        "the customer's usual (90th percentile of 180 days) needs a one-time code.")
+    step_up_usual_floor: float = Field(default=250, ge=0, description="Payments up to this amount are never 'above "
+                                       "usual' (small amounts vary a lot without risk).")
+    step_up_after_fraud_days: int = Field(default=7, ge=0, le=90, description="Days after a fraud alert or a card "
+                                          "freeze during which any payment needs a one-time code.")
+    step_up_max_attempts: int = Field(default=5, ge=1, le=20, description="Wrong codes in a row before step-up locks.")
+    step_up_lockout_minutes: int = Field(default=15, ge=1, le=1440, description="How long step-up stays locked.")
 
     @field_validator("provider")
     @classmethod

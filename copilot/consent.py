@@ -23,6 +23,8 @@ SCOPES: dict[str, str] = {
     "goals:write": "create and change your savings goals",
     "cards:manage": "freeze and unfreeze your cards",
     "disputes:write": "open disputes on transactions for you",
+    "payments:write": "move money for you: between your accounts, to cards and loans, to bills and people you have "
+                      "saved, now, later or as a standing order",
     "insights:personalize": "use your data to personalise insights, forecasts and plans",
     "marketing:offers": "show you offers for our products",
     "support:share": "let a support agent see your account summary (only what your other permissions share) and "
@@ -37,6 +39,8 @@ ENABLES: dict[str, str] = {
     "goals:write": "Creating or changing a savings goal when you ask; you confirm each one.",
     "cards:manage": "Freezing or unfreezing a card when you ask; you confirm each time.",
     "disputes:write": "Opening a dispute on a charge when you ask; you confirm each one.",
+    "payments:write": "Transfers, card and bill payments, payments to your saved payees and standing orders when you "
+                      "ask; you confirm each one, and a one-time code is asked for when a payment looks unusual.",
     "insights:personalize": "Forecasts, plans and insights based on your own spending and income.",
     "marketing:offers": "Offers for our products alongside answers, when they fit what you asked.",
     "support:share": "A support agent can read your conversations and see the parts of your account summary your "

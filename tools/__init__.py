@@ -1,4 +1,4 @@
-"""The banking tools the agent may call, one concern per module; importing the package registers them all (the 17 of
+"""The banking tools the agent may call, one concern per module; importing the package registers them all (the 26 of
 the contract first, in its order, then the extra reads).
 
 Public interface (see registry.py): REGISTRY, ToolSpec, ToolOutcome, openai_tool_schemas, run_tool,
@@ -6,7 +6,7 @@ confirm_action, cancel_action, open_pending_actions.
 """
 
 from tools import (balances, bills, budgets, cards, cashflow, credit, debt, disputes, fraud,  # noqa: F401
-                   savings, spending, support, transactions)
+                   payees, payments, savings, scheduled, spending, support, transactions)
 from tools.registry import (CONTRACT_TOOLS, REGISTRY, ToolOutcome, ToolSpec, cancel_action, check_consent,
                             confirm_action,
                             open_pending_actions, openai_tool_schemas, run_tool)

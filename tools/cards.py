@@ -73,8 +73,8 @@ def _plan_unfreeze(call: Call, args: UnfreezeArgs) -> Proposal | NoChange:
                           "a replacement card is needed (hand off to an agent)")
     step_up = card.status_reason in ("suspected_fraud", "lost") or \
         card_under_suspicion(call.session, call.customer, card.id, call.today)
-    check = " After you confirm, we will also ask for a quick identity check because of recent suspicious " \
-            "activity on this card." if step_up else ""
+    check = " Because of recent suspicious activity on this card, we'll also ask for a one-time code from your " \
+            "phone." if step_up else ""
     return Proposal(summary=f"Unfreeze your {card_words(card.name, card.last4)} so it works again.{check}",
                     args={"card": card.id}, requires_step_up=step_up)
 
@@ -82,7 +82,7 @@ def _plan_unfreeze(call: Call, args: UnfreezeArgs) -> Proposal | NoChange:
 @tool(scopes=("cards:manage",), writes=True, prepare=_plan_unfreeze)
 def unfreeze_card(call: Call, args: UnfreezeArgs) -> dict:
     """Unfreeze a frozen card so it works again. This is a write that needs confirmation; right after suspected
-    fraud it also needs a step-up identity check (the confirmation then says step_up_required)."""
+    fraud it also needs the one-time code from the customer's phone (the confirmation then says step_up_required)."""
     card = find_card(call, args.card)
     changed = card.status == "frozen"
     if changed:

@@ -15,7 +15,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from copilot.store.models import Account, Transaction
-from tools.matching import match_one
+from tools.matching import by_words, match_one
 from tools.money import amount
 from tools.spec import Call, OutOfWindow
 
@@ -127,16 +127,17 @@ def accounts(call: Call, kinds: tuple[str, ...] | None = None) -> list[Account]:
     return list(call.session.scalars(query.order_by(Account.id)))
 
 
-def pick_account(options: list[Account], wanted: str) -> Account:
-    """The account a customer means by its name, last 4 digits, kind or id (fuzzy on the name; ambiguity is an
-    error)."""
+def pick_account(options: list[Account], wanted: str, also: dict[str, str] | None = None) -> Account:
+    """The account a customer means by its name, last 4 digits, kind or id (fuzzy on the name, and on the `also`
+    words of an account, such as its card's network; ambiguity is an error)."""
     by_last4 = {a.last4: a for a in options}
     if wanted in by_last4:
         return by_last4[wanted]
     of_kind = [a for a in options if wanted.strip().lower().removesuffix("s") in a.kind.replace("_", " ").split()]
     if len(of_kind) == 1:                                   # "the loan", "savings": the only one of its kind
         return of_kind[0]
-    chosen = match_one(wanted, {a.id: f"{account_label(a)} {a.kind}" for a in options}, "account")
+    chosen = match_one(wanted, {a.id: f"{account_label(a)} {a.kind} {(also or {}).get(a.id, '')}".strip()
+                                for a in options}, "account", scorer=by_words)
     return next(a for a in options if a.id == chosen)
 
 

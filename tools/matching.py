@@ -53,12 +53,17 @@ def match_category(query: str, categories: Iterable[str]) -> str:
     raise InvalidArgs(f"unknown category {query!r}; this customer's categories are: {', '.join(known)}")
 
 
-def match_one(query: str, options: dict[str, str], what: str) -> str:
+def by_words(query: str, label: str, **kwargs) -> float:
+    """A fuzzy score that also counts a label holding every word of the query as a full match ("visa" names the
+    "Cashback Visa"; plain WRatio marks a short query down against a long label)."""
+    return max(fuzz.WRatio(query, label, **kwargs), fuzz.token_set_ratio(query, label, **kwargs))
+
+
+def match_one(query: str, options: dict[str, str], what: str, scorer=fuzz.WRatio) -> str:
     """Pick one key of `options` (key -> label) for the query: exact key, then fuzzy label; ambiguity is an error."""
     if query in options:
         return query
-    scored = process.extract(_clean(query), options, scorer=fuzz.WRatio, processor=_clean, limit=None,
-                             score_cutoff=75)
+    scored = process.extract(_clean(query), options, scorer=scorer, processor=_clean, limit=None, score_cutoff=75)
     listing = "; ".join(f"{key} ({label})" for key, label in options.items())
     if not scored:
         raise InvalidArgs(f"no {what} matches {query!r}; choose one of: {listing}")

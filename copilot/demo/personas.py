@@ -91,6 +91,16 @@ class Anomaly:
 
 
 @dataclass(frozen=True)
+class PayeeSpec:
+    """Someone the customer has saved to pay (billers come from the bill flows)."""
+
+    name: str
+    nickname: str = ""
+    kind: str = "person"
+    added_days_ago: int = 400
+
+
+@dataclass(frozen=True)
 class Persona:
     id: str
     name: str
@@ -106,6 +116,7 @@ class Persona:
     anomalies: tuple[Anomaly, ...] = ()
     budgets: dict[str, D] = field(default_factory=dict)
     home_city: str = "Chicago"
+    payees: tuple[PayeeSpec, ...] = ()
 
 
 GROCERS = ("Whole Foods Market", "Trader Joe's", "Kroger", "Aldi")
@@ -185,6 +196,7 @@ PERSONAS: tuple[Persona, ...] = (
             Anomaly("price_rise", 52, "visa", "visa", merchant="Netflix", note="Netflix rose from 15.49 to 17.99"),
         ),
         budgets={"dining": D("650"), "groceries": D("800"), "shopping": D("600")},
+        payees=(PayeeSpec("Linda Reyes", "Mom"), PayeeSpec("Jake Miller", added_days_ago=200)),
     ),
     Persona(
         id="demo-newjob", name="Sam Okafor", email="sam.okafor@example.com", phone="+1 206 555 0187",
@@ -229,6 +241,7 @@ PERSONAS: tuple[Persona, ...] = (
                     category="shopping", mcc="5944", note="first purchase at this merchant, about 25 times the usual"),
         ),
         budgets={"dining": D("300"), "shopping": D("250")},
+        payees=(PayeeSpec("Grace Okafor", "Mom", added_days_ago=300), PayeeSpec("Tom Baker", "roommate", added_days_ago=90)),
     ),
     Persona(
         id="demo-gig", name="Alex Moreno", email="alex.moreno@example.com", phone="+1 512 555 0119",
@@ -274,6 +287,7 @@ PERSONAS: tuple[Persona, ...] = (
             Anomaly("price_rise", 40, "card", "card", merchant="Spotify Family", note="Spotify Family rose from 16.99 to 19.99"),
         ),
         budgets={"groceries": D("850"), "fuel": D("450"), "dining": D("250")},
+        payees=(PayeeSpec("Carmen Moreno", "sister", added_days_ago=600),),
     ),
     Persona(
         id="demo-traveler", name="Mia Laurent", email="mia.laurent@example.com", phone="+1 917 555 0163",
@@ -330,6 +344,7 @@ PERSONAS: tuple[Persona, ...] = (
                     mcc="5812", note="same merchant and amount twice within minutes"),
         ),
         budgets={"travel": D("2000"), "dining": D("1100")},
+        payees=(PayeeSpec("Luc Laurent", "Dad", added_days_ago=800), PayeeSpec("Sofia Rossi", added_days_ago=5)),
     ),
     Persona(
         id="demo-sme", name="Priya Shah", email="priya@shahbakery.example.com", phone="+1 617 555 0104",
@@ -383,5 +398,6 @@ PERSONAS: tuple[Persona, ...] = (
                     note="large online charge from a foreign merchant never used before"),
         ),
         budgets={"business_supplies": D("9000")},
+        payees=(PayeeSpec("Maria Santos", "cleaner", added_days_ago=300),),
     ),
 )

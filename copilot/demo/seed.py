@@ -13,16 +13,19 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta, timezone
 from decimal import ROUND_HALF_UP, Decimal
 
+from cryptography.fernet import MultiFernet
 from sqlalchemy import Integer, delete, func, select
 from sqlalchemy.orm import Session
 
 from copilot import consent
+from copilot.demo.payments import payment_rows
 from copilot.demo.personas import PERSONAS, AccountSpec, Anomaly, Flow, Persona, Trip
 from copilot.store.models import (Account, AnomalyLabel, AuditEvent, Budget, Card, Consent, ConsentEvent,
                                   Conversation, Customer, Dispute, Handoff, Message, Meta, OfferImpression,
-                                  PendingAction, RecurringSeries, SavingsGoal, Transaction, TurnTrace)
+                                  Payee, PendingAction, RecurringSeries, SavingsGoal, ScheduledPayment, StepUpDevice,
+                                  Transaction, TurnTrace)
 
-SEED_VERSION = "4"
+SEED_VERSION = "5"
 HISTORY_DAYS = 395
 BALANCE_FLOOR = Decimal("150")   # deposit accounts never run below this in the generated history
 CENT = Decimal("0.01")
@@ -30,8 +33,8 @@ DEMO_IDS = tuple(p.id for p in PERSONAS)
 DEFAULT_SCOPES = ["accounts:read", "transactions:read", "credit:read", "insights:personalize"]
 # Tables in delete order (children first); the hash covers the bank's data, not conversations.
 CONVERSATIONAL = (TurnTrace, Message, Handoff, OfferImpression, PendingAction, Conversation, AuditEvent)
-BANK = (Dispute, AnomalyLabel, Transaction, RecurringSeries, Budget, SavingsGoal, ConsentEvent, Consent, Card,
-        Account, Customer)
+BANK = (Dispute, AnomalyLabel, Transaction, ScheduledPayment, Payee, StepUpDevice, RecurringSeries, Budget, SavingsGoal,
+        ConsentEvent, Consent, Card, Account, Customer)
 MCC_BY_CATEGORY = {"groceries": "5411", "dining": "5812", "travel": "4511", "lodging": "7011", "transport": "4121",
                    "coffee": "5814", "shopping": "5311", "entertainment": "7832"}
 SEASON = {1: 0.78, 2: 0.85, 3: 0.95, 4: 1.0, 5: 1.02, 6: 1.1, 7: 1.15, 8: 1.1, 9: 0.98, 10: 1.0, 11: 1.25, 12: 1.45}
@@ -279,7 +282,7 @@ def _deposit_opening(spec: AccountSpec, movements: list[Draft]) -> Decimal:
     return opening + max(Decimal(0), BALANCE_FLOOR - lowest)
 
 
-def _customer_rows(persona: Persona, as_of: date, drafts: list[Draft]) -> list:
+def _customer_rows(persona: Persona, as_of: date, drafts: list[Draft], cipher: MultiFernet) -> list:
     pid = persona.id
     created = datetime.combine(as_of - timedelta(days=HISTORY_DAYS + 30), time(12), tzinfo=timezone.utc)
     rows: list = [Customer(id=pid, name=persona.name, email=persona.email, phone=persona.phone,
@@ -342,7 +345,7 @@ def _customer_rows(persona: Persona, as_of: date, drafts: list[Draft]) -> list:
     for category, limit in persona.budgets.items():
         rows.append(Budget(customer_id=pid, category=category, monthly_limit=limit, currency="USD",
                            created_at=created, updated_at=created))
-    return rows
+    return rows + payment_rows(persona, as_of, cipher)
 
 
 def wipe(session: Session) -> None:
@@ -365,7 +368,8 @@ def content_hash(session: Session) -> str:
     """SHA-256 over the demo bank's rows in a stable order: same seed, same data, on any database."""
     digest = hashlib.sha256()
     for model in reversed(BANK):
-        columns = [c for c in model.__table__.columns if not (c.name == "id" and isinstance(c.type, Integer))]
+        columns = [c for c in model.__table__.columns if not (c.name == "id" and isinstance(c.type, Integer))
+                   and not c.name.endswith("_ciphertext")]          # encryption is randomised; the rest is not
         rows = session.execute(select(*(getattr(model, c.name) for c in columns)).where(_of_demo(model)))
         for line in sorted(json.dumps([_canonical(v) for v in row], default=str) for row in rows):
             digest.update(line.encode())
@@ -380,7 +384,7 @@ def _canonical(value):
     return value
 
 
-def seed(session: Session, as_of: date, *, reset: bool = False) -> dict:
+def seed(session: Session, as_of: date, cipher: MultiFernet, *, reset: bool = False) -> dict:
     """Create the demo bank; a no-op when the same version and as-of date are already there."""
     marker = f"{SEED_VERSION}:{as_of.isoformat()}"
     current = session.get(Meta, "demo_seed")
@@ -391,7 +395,7 @@ def seed(session: Session, as_of: date, *, reset: bool = False) -> dict:
     session.flush()
     granted_at = datetime.combine(as_of - timedelta(days=30), time(9), tzinfo=timezone.utc)
     for persona in PERSONAS:
-        rows = _customer_rows(persona, as_of, Generator(persona, as_of).generate())
+        rows = _customer_rows(persona, as_of, Generator(persona, as_of).generate(), cipher)
         for model in reversed(BANK):   # parents first
             session.add_all([row for row in rows if type(row) is model])
             session.flush()

@@ -279,6 +279,54 @@ class PendingAction(Base):
     result: Mapped[dict[str, Any] | None]
 
 
+class Payee(Base):
+    """Someone the customer pays: a person or a business, with the account number only Fernet-encrypted."""
+    __tablename__ = "payees"
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    customer_id: Mapped[str] = mapped_column(ForeignKey("customers.id"), index=True)
+    name: Mapped[str] = mapped_column(String(120))
+    nickname: Mapped[str] = mapped_column(String(60), default="")      # "Mom", "landlord"
+    kind: Mapped[str] = mapped_column(String(12))                      # person | business
+    category: Mapped[str] = mapped_column(String(40), default="")     # billers: the spending category they bill
+    bank: Mapped[str] = mapped_column(String(80), default="")
+    last4: Mapped[str] = mapped_column(String(4))
+    account_ciphertext: Mapped[str] = mapped_column(Text)
+    added_at: Mapped[datetime]
+    status: Mapped[str] = mapped_column(String(12), default="active")  # active | removed
+
+
+class ScheduledPayment(Base):
+    """Money set to move later: a standing order or one-off the customer set up, or a direct debit a biller collects."""
+    __tablename__ = "scheduled_payments"
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    customer_id: Mapped[str] = mapped_column(ForeignKey("customers.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(16))             # standing_order | one_off | direct_debit
+    from_account_id: Mapped[str] = mapped_column(ForeignKey("accounts.id"))
+    to_account_id: Mapped[str | None] = mapped_column(ForeignKey("accounts.id"))
+    payee_id: Mapped[str | None] = mapped_column(ForeignKey("payees.id"))
+    merchant: Mapped[str] = mapped_column(String(120))        # who receives (or, for a direct debit, collects) it
+    amount: Mapped[Decimal | None] = mapped_column(Money)     # None: a direct debit of a varying amount
+    currency: Mapped[str] = mapped_column(String(3))
+    cadence: Mapped[str] = mapped_column(String(16))          # once | weekly | biweekly | monthly
+    next_on: Mapped[date] = mapped_column(Date)
+    status: Mapped[str] = mapped_column(String(12), default="active")   # active | cancelled
+    created_at: Mapped[datetime]
+    cancelled_at: Mapped[datetime | None]
+
+
+class StepUpDevice(Base):
+    """The customer's phone for one-time codes (TOTP, RFC 6238): the secret only encrypted; wrong codes lock it."""
+    __tablename__ = "step_up_devices"
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    customer_id: Mapped[str] = mapped_column(ForeignKey("customers.id"), index=True)
+    name: Mapped[str] = mapped_column(String(80))
+    secret_ciphertext: Mapped[str] = mapped_column(Text)
+    failed_attempts: Mapped[int] = mapped_column(Integer, default=0)
+    locked_until: Mapped[datetime | None]
+    last_used_step: Mapped[int | None] = mapped_column(Integer)          # a code is accepted once (no replay)
+    created_at: Mapped[datetime]
+
+
 class Dispute(Base):
     __tablename__ = "disputes"
     id: Mapped[str] = mapped_column(String(64), primary_key=True)

@@ -6,6 +6,7 @@ import math
 from decimal import Decimal as D
 
 import numpy_financial as npf
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -54,6 +55,32 @@ def test_fifteen_year_mortgage_and_nper_examples_from_the_numpy_financial_docs()
     assert car.months == math.ceil(npf.nper(0.07 / 12, -150, 8000)) == 65
 
 
+@pytest.mark.parametrize("balance, apr, years", [("165000", "4.5", 30), ("550000", "3.0", 30), ("200000", "6.0", 30),
+                                                  ("320000", "6.875", 30), ("250000", "5.25", 15), ("30000", "7.9", 5),
+                                                  ("12000", "0", 4)])
+def test_a_loan_at_its_rounded_published_payment_takes_its_term_to_the_month(balance, apr, years):
+    rate, term = float(apr) / 1200, years * 12
+    payment = round(-npf.pmt(rate, term, float(balance)) if rate else float(balance) / term, 2)  # to the cent, as quoted
+    plan = one(balance, apr, f"{payment:.2f}")
+    assert plan.months == term, f"{balance} at {apr}% paying {payment:.2f}: {plan.months} months, not {term}"
+    exact_interest = -float(sum(npf.ipmt(rate, range(1, term + 1), term, float(balance)))) if rate else 0.0
+    assert abs(float(plan.total_interest) - exact_interest) < 5, "total interest within a few dollars of the schedule"
+    assert abs(plan.schedule[-1]["payment"] - D(f"{payment:.2f}")) <= D(f"{payment:.2f}") * D("0.01"), \
+        "the last payment differs from the others by the residual cents only"
+
+
+def test_a_residual_is_absorbed_only_when_it_is_cents_not_a_real_last_month():
+    # worked by hand, at 0% so each month takes exactly the payment
+    overpaid = one("1000", "0", "333.34")                   # the third payment is what is left: 333.32
+    assert overpaid.months == 3 and overpaid.schedule[-1]["payment"] == D("333.32")
+    cents_left = one("1000", "0", "333.00")                 # 1.00 would be left: under 1% of 333, paid with it
+    assert cents_left.months == 3 and cents_left.schedule[-1]["payment"] == D("334.00")
+    assert cents_left.total_paid == D("1000")
+    for payment, last in (("332", "4"), ("330", "10")):    # 4.00 (1.2%) and 10.00 left are a real fourth month
+        plan = one("1000", "0", payment)
+        assert plan.months == 4 and plan.schedule[-1]["payment"] == D(last), (payment, plan.schedule[-1])
+
+
 def test_a_payment_that_cannot_cover_interest_never_pays_off():
     plan = one("5000", "24", "100")                                # interest is exactly 100 a month
     assert plan.never and plan.months is None and len(plan.schedule) == 12
@@ -88,7 +115,8 @@ def test_money_is_conserved_and_the_budget_never_exceeded(rows, extra):
     debts = [Debt(f"d{i}", D(balance), D(apr) / 100, D(minimum)) for i, (balance, apr, minimum) in enumerate(rows)]
     budget = sum(d.min_payment for d in debts) + extra
     plan = simulate(debts, budget, order_debts(debts, "avalanche"))
-    assert all(row["payment"] <= budget for row in plan.schedule)
+    assert all(row["payment"] <= budget or row.get("paid_off") and row["payment"] <= budget * D("1.01")
+               for row in plan.schedule), "over budget only by the residual cents a final payment absorbs"
     if not plan.never:
         assert plan.total_paid == sum(d.balance for d in debts) + plan.total_interest
         assert sum(o.interest for o in plan.per_debt) == plan.total_interest

@@ -1,4 +1,4 @@
-"""The registry and runner: the 17 contract tools and the extra reads, LLM schemas, repairable argument errors, audit
+"""The registry and runner: the 26 contract tools (17, and 9 that move money) and the extra reads, LLM schemas, repairable argument errors, audit
 on every call."""
 
 from __future__ import annotations
@@ -13,14 +13,16 @@ from copilot.store.models import AuditEvent
 from tests.tools.conftest import audit_count, call, ok
 from tools import CONTRACT_TOOLS, REGISTRY, openai_tool_schemas
 
-WRITES = {"set_budget", "create_savings_goal", "freeze_card", "unfreeze_card", "dispute_transaction"}
+WRITES = {"set_budget", "create_savings_goal", "freeze_card", "unfreeze_card", "dispute_transaction",
+          "transfer_between_accounts", "pay_card", "pay_bill", "send_money", "add_payee", "schedule_transfer",
+          "cancel_scheduled"}
 
 
 EXTRA_READS = ["list_disputes", "list_savings_goals"]
 
 
 def test_every_contract_tool_is_registered_with_valid_scopes():
-    assert list(REGISTRY) == [*CONTRACT_TOOLS, *EXTRA_READS] and len(CONTRACT_TOOLS) == 17
+    assert list(REGISTRY) == [*CONTRACT_TOOLS, *EXTRA_READS] and len(CONTRACT_TOOLS) == 26
     assert {name for name, spec in REGISTRY.items() if spec.writes} == WRITES
     for spec in REGISTRY.values():
         assert set(spec.scopes) <= set(SCOPES), spec.name

@@ -10,7 +10,7 @@ from sqlalchemy import func, select, update
 
 from copilot.store.models import AuditEvent, Budget, Card, Dispute, PendingAction, SavingsGoal, Transaction
 from tests.tools.conftest import audit_count, call, context, grant, revoke, labelled
-from tools import cancel_action, confirm_action, open_pending_actions
+from tools import cancel_action, confirm_action, open_pending_actions, stepup
 
 
 def _goals(runtime, customer="demo-debt") -> int:
@@ -100,11 +100,11 @@ def test_unfreezing_after_suspected_fraud_needs_step_up(cards_ok, make_ctx):
     assert confirm_action(ctx, freeze.pending_action["id"]).result["status"] == "frozen"
     unfreeze = call(ctx, "unfreeze_card", card="Starter Mastercard")
     action = unfreeze.pending_action
-    assert action["requires_step_up"] is True and "identity check" in action["summary"]
+    assert action["requires_step_up"] is True and "one-time code from your phone" in action["summary"]
     blocked = confirm_action(ctx, action["id"])
     assert blocked.status == "step_up_required" and blocked.pending_action["status"] == "pending"
     assert _card_status(cards_ok, "demo-newjob-card-card") == "frozen"
-    done = confirm_action(ctx, action["id"], step_up_verified=True)
+    done = stepup.confirm_with_code(ctx, action["id"], stepup.phone_screen(ctx)["code"])
     assert done.status == "ok" and done.result["status"] == "active"
     assert _card_status(cards_ok, "demo-newjob-card-card") == "active"
 
