@@ -30,6 +30,13 @@ class Runtime:
     def db(self) -> Database:
         return open_database(self.settings.db_url, self.settings.db_pool_size, self.settings.db_max_overflow)
 
+    @property
+    def cipher(self):
+        """The vault's Fernet keys (COPILOT_VAULT_KEY, or the demo key file): payee numbers and phone secrets."""
+        from copilot.store.vault import cipher_for
+
+        return cipher_for(self.settings)
+
     @cached_property
     def retriever(self):
         """The hybrid knowledge retriever (builds the index on first use when it is missing)."""
@@ -45,8 +52,8 @@ class Runtime:
         with self.db.session() as session:
             existing = demo_seed.demo_as_of(session)
             if existing and not reset and as_of is None and self.settings.demo_as_of is None:
-                return demo_seed.seed(session, existing)
-            return demo_seed.seed(session, as_of or self.demo_as_of(), reset=reset)
+                return demo_seed.seed(session, existing, self.cipher)
+            return demo_seed.seed(session, as_of or self.demo_as_of(), self.cipher, reset=reset)
 
     def require_customer(self, customer_id: str) -> Customer:
         with self.db.session() as session:

@@ -2,7 +2,9 @@
 
 Each month, every open debt accrues interest = balance x APR / 12, rounded half-up to the cent; then payments
 apply: each debt's minimum (or what is left of it), and the rest of the monthly budget to the first open debt
-in the plan's order. A plan that cannot outpace interest is reported as never paying off, not looped.
+in the plan's order. What would be left after a payment that is at most 1% of it (the cents that rounding the
+payment and the interest leave over a long loan) is paid with it, as a lender's final payment absorbs them, rather
+than becoming a month of its own. A plan that cannot outpace interest is reported as never paying off, not looped.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from decimal import Decimal
 from tools.money import cents
 
 MAX_MONTHS = 1200          # 100 years: anything longer is "never pays off"
+RESIDUAL = Decimal("0.01")  # a remainder up to this share of the payment is paid with it
 
 
 @dataclass(frozen=True)
@@ -60,7 +63,8 @@ def order_debts(debts: list[Debt], strategy: str, custom: list[str] | None = Non
 
 def _allocate(debts: list[Debt], owed: dict[str, Decimal], budget: Decimal | None,
               order: list[str]) -> dict[str, Decimal]:
-    """This month's payment per debt: minimums first, then the rest of the budget down the order."""
+    """This month's payment per debt: minimums first, then the rest of the budget down the order; a residual of
+    rounding is paid with the payment it follows."""
     by_name = {d.name: d for d in debts}
     pay = {name: min(by_name[name].min_payment, balance) for name, balance in owed.items() if balance > 0}
     if budget is None:                                      # baseline: minimum payments only
@@ -73,6 +77,9 @@ def _allocate(debts: list[Debt], owed: dict[str, Decimal], budget: Decimal | Non
             more = min(extra, owed[name] - pay[name])
             pay[name] += more
             extra -= more
+    for name, amount in pay.items():
+        if owed[name] - amount <= amount * RESIDUAL:         # rounding cents, not another month of debt
+            pay[name] = owed[name]
     return pay
 
 

@@ -83,6 +83,9 @@ def _extra(capability: Capability, reading: Reading, slots: dict) -> dict:
                 or "temporary"}
     if capability.tool == "dispute_transaction":
         return {"reason": dispute_reason(reading), "details": reading.text[:250]}
+    if capability.tool == "pay_card" and slots.get("amount") is None:     # "pay the minimum on my visa"
+        return {"pay": resolve.meaning(reading.text, "payment_choices", REASON, windows=True, margin=REASON_MARGIN)
+                or "statement"}
     if capability.tool == "spending_summary":
         grouping = resolve.meaning(reading.text, "groupings", GROUPING, windows=True, margin=GROUPING_MARGIN)
         return {"group_by": grouping} if grouping else {}

@@ -17,8 +17,9 @@ from copilot.prompts import PROMPTS
 TABLE = PROMPTS / "capabilities.yaml"
 ANSWERS = PROMPTS / "answers"
 ANY = 0.9                # "action *" or "* topic": one of the two alone decides, a little below a pair that fits
-SlotType = Literal["account", "amount", "cadence", "card", "category", "count", "currency", "deadline", "debt_accounts", "debts",
-                   "horizon", "merchant", "period", "place", "sort", "strategy", "text", "transaction"]
+SlotType = Literal["account", "amount", "cadence", "card", "category", "count", "currency", "day", "deadline",
+                   "debt_accounts", "debts", "destination", "horizon", "merchant", "new_payee", "payee", "period",
+                   "place", "recurrence", "secret", "sort", "source", "strategy", "text", "transaction"]
 
 
 class CapabilityTableError(ValueError):
@@ -38,6 +39,7 @@ class Slot(BaseModel):
     cadence: Literal["with", "without"] | None = None
     among: Literal["active", "frozen"] | None = None
     many: bool = False          # several values ("amazon, target and walmart") make one call each
+    placeholder: Literal["ACCOUNT", "ROUTING"] | None = None   # secret: the vault placeholder the message carries
 
     @property
     def args(self) -> list[str]:
@@ -72,6 +74,7 @@ class Capability(BaseModel):
     offers: str | None = None      # a capability the listed items can be picked for next ("the olive garden one")
     money: Literal["in", "out"] | None = None   # the way the money it reports on goes
     opposite: str | None = None    # taken instead when the merchant named only ever moved money the other way
+    switch: dict[str, str] = Field(default_factory=dict)   # slot -> capability taken instead when the slot has a value
 
     @field_validator("triggers", mode="before")
     @classmethod
@@ -141,6 +144,8 @@ def check(table: CapabilityTable) -> list[str]:
                 problems.append(f"{where}: unknown trigger {trigger.action} {trigger.topic}")
         for slot_name, slot in capability.slots.items():
             problems += [f"{where}.{slot_name}: unknown span {s}" for s in slot.spans if s not in inventory.spans]
+            if (slot.type == "secret") != bool(slot.placeholder):
+                problems.append(f"{where}.{slot_name}: a secret slot (and only one) names its vault placeholder")
             if slot.ask and not (ANSWERS / f"{slot.ask}.j2").exists():
                 problems.append(f"{where}.{slot_name}: no template {slot.ask}.j2")
             if slot.required and not slot.ask:
@@ -150,6 +155,9 @@ def check(table: CapabilityTable) -> list[str]:
         problems += [f"{where}: follow_up names unknown slot {s}" for s in capability.follow_up if s not in capability.slots]
         if capability.offers and capability.offers not in table.capabilities:
             problems.append(f"{where}: offers unknown capability {capability.offers}")
+        for slot_name, other in capability.switch.items():
+            if slot_name not in capability.slots or other not in table.capabilities:
+                problems.append(f"{where}: switch {slot_name} -> {other} names an unknown slot or capability")
         if capability.opposite and (capability.opposite not in table.capabilities or not capability.money):
             problems.append(f"{where}: opposite needs `money` and a known capability, not {capability.opposite}")
     problems += [f"tool {t} is reachable from no capability" for t in REGISTRY if t not in reachable]

@@ -61,7 +61,7 @@ def outcome_text(outcome, plan: Plan | None, hits: list[KnowledgeHit], query: st
     if outcome.status == "confirm":
         return render("confirm", summary=outcome.pending_action["summary"])
     if outcome.status == "step_up_required":
-        return render("step_up")
+        return step_up(outcome, None)
     if outcome.status != "ok":
         return render("problem", error=plain_error(outcome.error))
     result = dict(outcome.result or {})
@@ -120,8 +120,15 @@ def confirmation(outcome, profile: Profile) -> str:
     if outcome.status == "ok":
         return render(outcome.name, args=outcome.args, **(outcome.result or {}))
     if outcome.status == "step_up_required":
-        return render("step_up")
+        return step_up(outcome, profile)
     return render("problem", error=plain_error(outcome.error))
+
+
+def step_up(outcome, profile: Profile | None) -> str:
+    """Ask for the one-time code; after a wrong one (a failed `step_up` check), say why and how many tries are left."""
+    problem = outcome.error if outcome.name == "step_up" else None
+    return render("step_up", problem=problem, locked=bool(problem and "locked" in problem),
+                  phone_last4=profile.phone[-4:] if profile else "")
 
 
 def evidence(turn: TurnContext) -> Evidence:

@@ -38,7 +38,7 @@ from copilot.prompts import system_prompt
 from copilot.runtime import Runtime
 from copilot.store.models import Conversation, Handoff, Message, TurnTrace
 from copilot.tokens import count_tokens
-from tools import cancel_action, check_consent, confirm_action, open_pending_actions
+from tools import cancel_action, check_consent, confirm_action, open_pending_actions, stepup
 
 
 def mentioned_card(outcome) -> str | None:
@@ -199,16 +199,20 @@ class Copilot:
         the agent loop, after which a write still waiting is asked about again. Then route and output filters."""
         prompt = completion = 0
         turn.pending = open_pending_actions(turn.tool_ctx)
+        code = stepup.code_in(text) if turn.pending and turn.pending[-1]["requires_step_up"] else None
         settled = dialogue.decide(get_understanding().read(text), turn.pending, turn.tool_ctx.now.date()) \
-            if turn.pending else None
+            if turn.pending and not code else None
         if self._with_agent(turn.tool_ctx.conversation_id):
             draft, route = composer.render("relayed"), "handoff"
+        elif code:                                           # the one-time code a risky write waits for
+            turn.outcomes.append(stepup.confirm_with_code(turn.tool_ctx, turn.pending[-1]["id"], code, turn.pending[-1]))
+            draft, route = composer.confirmation(turn.outcomes[-1], turn.profile), decide_route(turn)
         elif settled:
             act = confirm_action if settled == "affirm" else cancel_action
             turn.outcomes.append(act(turn.tool_ctx, turn.pending[-1]["id"]))
             for action in turn.pending[:-1]:                 # older proposals were superseded by the last one
                 cancel_action(turn.tool_ctx, action["id"])
-            draft, route = composer.confirmation(turn.outcomes[-1], turn.profile), "answer"
+            draft, route = composer.confirmation(turn.outcomes[-1], turn.profile), decide_route(turn)
         else:
             draft, prompt, completion = self._run_agent(turn, text)
             route = decide_route(turn, draft)

@@ -14,7 +14,7 @@ from copilot.agent import resolve, safety
 from copilot.agent.calls import candidates, options, reply_data, tool_calls
 from copilot.agent.capabilities import Capability, CapabilityTable, capability_table
 from copilot.agent.plans import Ask, Plan, ToolCall
-from copilot.agent.slots import more_debts, read_slots, slot_value
+from copilot.agent.slots import more_debts, read_slots, secret, slot_value
 from copilot.agent.state import Awaiting, DialogueState, Profile
 from copilot.nlu import values
 from copilot.nlu.encoding import Span
@@ -120,11 +120,16 @@ class Planner:
             if picked is None:
                 return None
             value = picked["value"]
+        elif slot.placeholder:
+            value = secret(slot, reading.text)
+            if value is None:
+                return None
         else:
             spans = reading.spans_of(*slot.spans) or \
                 ([Span(slot.spans[0], 0, len(reading.text), reading.text, 0.0)]
                  if reading.act in ("inform", "select", "correct") and slot.type in ("account", "card", "merchant",
-                                                                                     "category", "text") else [])
+                                                                                     "category", "text", "payee",
+                                                                                     "destination") else [])
             if not spans:
                 return None
             try:
@@ -194,7 +199,8 @@ class Planner:
 
     # --- one capability ---------------------------------------------------------------------------------------
     def _carry_out(self, capability: Capability, reading: Reading, known: dict, profile: Profile, today: date,
-                   state: DialogueState, confidence: float, topics: list[str] | None = None) -> Plan:
+                   state: DialogueState, confidence: float, topics: list[str] | None = None,
+                   came_from: tuple[str, ...] = ()) -> Plan:
         topics = topics or reading.likely(reading.topics)
         plan = Plan(capability.name, round(confidence, 3), route=capability.route, reply=capability.reply,
                     data=dict(capability.data), topics=topics)
@@ -205,7 +211,12 @@ class Planner:
                 opposite = self.table.capabilities[capability.opposite]     # "how much did I make from Uber"
                 return self._carry_out(opposite, reading, {k: v for k, v in known.items() if k in opposite.slots},
                                        profile, today, state, confidence, topics)
-            slots.update({**self._defaults(capability, slots, profile, state), **self._carried(capability, slots, state),
+            switched = next((self.table.capabilities[other] for name, other in capability.switch.items()
+                             if slots.get(name) is not None and other not in came_from), None)
+            if switched:                           # "send 50 to savings" is a transfer, "... every payday" a standing order
+                return self._carry_out(switched, reading, {k: v for k, v in slots.items() if k in switched.slots},
+                                       profile, today, state, confidence, topics, (*came_from, capability.name))
+            slots.update({**self._defaults(capability, slots, profile, state, reading), **self._carried(capability, slots, state),
                           **slots})
             slots.update({n: s.default for n, s in capability.slots.items() if s.default and slots.get(n) is None})
             for name, slot in capability.slots.items():
@@ -233,7 +244,8 @@ class Planner:
         return plan
 
 
-    def _defaults(self, capability: Capability, slots: dict, profile: Profile, state: DialogueState) -> dict:
+    def _defaults(self, capability: Capability, slots: dict, profile: Profile, state: DialogueState,
+                  reading: Reading) -> dict:
         """Values the conversation implies when the message names none: the card or charge just talked about, the
         only card that fits."""
         found = {}
@@ -252,6 +264,13 @@ class Planner:
                 else:
                     raise Ask(name, options=[{"label": c.label, "value": c.id, "name": c.name}
                                              for c in fitting or profile.cards])
+            if slot.type == "payee" and slot.required:
+                named = resolve.payee_in(reading.text, profile)
+                if named:
+                    found[name] = named
+                    continue
+                raise Ask(name, options=[{"label": p.nickname or p.name, "value": p.name, "name": f"{p.name} {p.nickname}"}
+                                         for p in profile.payees])
             if slot.type == "transaction" and state.focus.get("transaction") and capability.lookup and \
                     not _names_a_charge(capability, slots, state):
                 found[name] = state.focus["transaction"]

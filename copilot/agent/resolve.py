@@ -164,9 +164,39 @@ def card(text: str, profile: Profile, among: str | None = None) -> Match:
     return Match(preferred[0]) if len(preferred) == 1 else Match(candidates=tuple(preferred))
 
 
-def _account_words(account: AccountInfo) -> list[str]:
+@lru_cache(maxsize=1)
+def _relations() -> dict[str, str]:
+    return {variant: name for name, variants in values.vocabulary()["relations"].items() for variant in variants}
+
+
+def payee_in(text: str, profile: Profile) -> str | None:
+    """The one saved payee whose nickname, billed category or whole name the message says in so many words
+    ("pay rent", "send mum 50"), when no span named one."""
+    spoken = {_relations().get(w, w) for w in words(text)}
+    said = [p for p in profile.payees
+            if any(part and set(part) <= spoken for part in (words(p.nickname), p.category.split("_"), words(p.name)))]
+    return said[0].name if len(said) == 1 else None
+
+
+def payee(text: str, profile: Profile) -> str | None:
+    """The saved payee a reference names ("my mum", "the landlord", "rent", "jake"): every name word must fit the
+    payee's name, nickname or the category it bills (typos allowed); None when no single payee fits."""
+    spoken = [_relations().get(w, w) for w in words(text) if w not in FILLER and len(w) > 1]
+    scored = [(_name_score(spoken, [*words(p.name), *words(p.nickname), *p.category.split("_")]), p)
+              for p in profile.payees]
+    top = max((score for score, _ in scored), default=0)
+    leaders = [p for score, p in scored if score == top and score]
+    if not leaders and spoken:                        # "the electric bill": the biller of what it means
+        meant = category(text, profile)
+        leaders = [p for p in profile.payees if meant and p.category == meant]
+    return leaders[0].name if len(leaders) == 1 else None
+
+
+def _account_words(account: AccountInfo, profile: Profile) -> list[str]:
+    """An account's own words, its currency, its kind and the network of its card ("my mastercard")."""
+    networks = [c.network.lower() for c in profile.cards if c.name == account.name]
     return words(account.name) + [CURRENCY_NAMES.get(account.currency, ""), account.currency.lower(),
-                                  *account.kind.split("_")]
+                                  *account.kind.split("_"), *networks]
 
 
 def account(text: str, profile: Profile) -> Match:
@@ -178,7 +208,7 @@ def account(text: str, profile: Profile) -> Match:
         owned = owned or [a for a in profile.accounts if card_hit and a.name == card_hit.name]
         return Match(owned[0] if owned else None)
     currency = values.currency(text)
-    scored = [(_name_score(names, _account_words(a)), a) for a in profile.accounts
+    scored = [(_name_score(names, _account_words(a, profile)), a) for a in profile.accounts
               if _kind_fits(kinds, a.kind, a.name, "account") and (currency is None or a.currency == currency or not names)]
     named = [a for score, a in scored if score]
     if names and not named:

@@ -5,12 +5,13 @@ A value that is absurd, unknown or ambiguous is an `Ask`: the planner turns it i
 
 from __future__ import annotations
 
+import re
 from datetime import date
 
 from copilot.agent import resolve
 from copilot.agent.capabilities import Capability, Slot
 from copilot.agent.plans import Ask
-from copilot.agent.state import DialogueState, Profile
+from copilot.agent.state import AccountInfo, DialogueState, Profile
 from copilot.nlu import values
 from copilot.nlu.encoding import Span
 from copilot.nlu.model import Reading
@@ -33,7 +34,8 @@ def read_slots(capability: Capability, reading: Reading, profile: Profile, today
             continue
         spans = [s for s in reading.spans_of(*slot.spans) or _other_times(capability, slot, reading)
                  if cadence_fits(slot, s, reading)]
-        value = slot_value(slot, spans, reading, profile, today, state, name=name) if spans else None
+        value = secret(slot, reading.text) if slot.placeholder else \
+            slot_value(slot, spans, reading, profile, today, state, name=name) if spans else None
         if value is not None:
             found[name] = value
     payee = next((m for s in reading.spans_of("account") if (m := resolve.merchant(s.text, profile))
@@ -42,6 +44,12 @@ def read_slots(capability: Capability, reading: Reading, profile: Profile, today
             (only is None or "merchant" in only):
         found["merchant"] = payee                   # a payee the model took for an account ("lakeview apartments")
     return found
+
+def secret(slot: Slot, text: str) -> str | None:
+    """The vault placeholder a message carries for a secret slot ("[ACCOUNT_1]"): the digits stay in the vault."""
+    found = re.search(rf"\[{slot.placeholder}_\d+\]", text)
+    return found.group(0) if found else None
+
 
 def _other_times(capability: Capability, slot: Slot, reading: Reading) -> list[Span]:
     """A time the model labelled as another kind ("what about June" read as a period where a plan needs a deadline):
@@ -68,7 +76,7 @@ def slot_value(slot: Slot, spans: list[Span], reading: Reading, profile: Profile
         own = list(dict.fromkeys(m for span in spans if (m := resolve.merchant(span.text, profile))))
         if len(own) > 1:
             return own                              # "amazon, target and walmart": each of the customer's own
-    together = slot.type in ("amount", "debt_accounts", "debts", "card", "transaction")
+    together = slot.type in ("amount", "debt_accounts", "debts", "card", "transaction", "source", "destination")
     first_problem = None
     for attempt in [spans] if together else [[span] for span in spans]:
         try:
@@ -103,6 +111,21 @@ def _value(slot: Slot, spans: list[Span], reading: Reading, profile: Profile, to
             return values.count(span.text)
         if slot.type == "currency":
             return values.currency(span.text)
+        if slot.type in ("source", "destination"):
+            return leg(slot.type, spans, reading, profile)
+        if slot.type == "day":                          # a payment day: today or later
+            found = values.deadline(span.text, today).day
+            return found.isoformat() if found > today else None
+        if slot.type == "recurrence":
+            found = values.cadence(span.text)
+            return found if found in ("weekly", "biweekly", "monthly", "per_paycheque") else None
+        if slot.type == "payee":
+            return resolve.payee(span.text, profile)
+        if slot.type == "new_payee":                    # someone named who is not saved (nor one of their accounts)
+            named = resolve.specific(span.text) and not resolve.payee(span.text, profile) and \
+                resolve.account(span.text, profile).nothing
+            return " ".join(w for w in span.text.strip(" .,!?").split() if w.lower() not in resolve.FILLER) \
+                if named else None
         if slot.type == "cadence":
             found = values.cadence(span.text)
             regular = profile.pay_cadence if profile.pay_cadence in ("weekly", "biweekly", "monthly") else "biweekly"
@@ -143,6 +166,29 @@ def _value(slot: Slot, spans: list[Span], reading: Reading, profile: Profile, to
     except ValueProblem as problem:
         raise Ask(name, str(problem)) from problem
     return None
+
+
+def leg(kind: str, spans: list[Span], reading: Reading, profile: Profile) -> str | None:
+    """The account money leaves (`source`) or goes into (`destination`): the word before each account says ("from
+    savings", "into checking"); an account without one takes the role the others leave; with none said, a card
+    or loan is paid into and a deposit account is the destination of a lone mention."""
+    directions = values.vocabulary()["directions"]
+    roles: list[tuple[str | None, AccountInfo]] = []
+    for span in spans:
+        match = resolve.account(span.text, profile)
+        if not match.unique:
+            continue
+        before = [w for w in values.words(reading.text[max(0, span.start - 16):span.start]) if w not in ("my", "the")]
+        said = next((role for role, cue in directions.items() if before and before[-1] in cue), None)
+        roles.append((said, match.found))
+    taken = {role for role, _ in roles if role}
+    settled = []
+    for role, account in roles:
+        if role is None:
+            role = "to" if "from" in taken or account.kind in DEBT_KINDS else "from" if "to" in taken else "to"
+        settled.append((role, account))
+    wanted = "from" if kind == "source" else "to"
+    return next((account.name for role, account in settled if role == wanted), None)
 
 
 def _period(span: Span, today: date, state: DialogueState) -> dict:

@@ -8,7 +8,7 @@ from pydantic import BaseModel, Field
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from copilot.store.models import Account, Card, Customer, Transaction
+from copilot.store.models import Account, Card, Customer, Payee, Transaction
 
 
 class Awaiting(BaseModel):
@@ -66,6 +66,14 @@ class AccountInfo:
     last4: str
 
 
+@dataclass(frozen=True)
+class PayeeInfo:
+    name: str
+    nickname: str
+    category: str
+    kind: str
+
+
 @dataclass
 class Profile:
     """The customer facts the planner needs to resolve what a message names (names, not balances or history)."""
@@ -82,6 +90,7 @@ class Profile:
     merchants: list[str] = field(default_factory=list)
     categories: list[str] = field(default_factory=list)
     flows: dict[str, str] = field(default_factory=dict)    # merchant -> "in" | "out": the only way money went
+    payees: list[PayeeInfo] = field(default_factory=list)
 
     def flow(self, merchant: str | list[str] | None) -> str | None:
         """"in" when the merchants only ever paid the customer (payouts), "out" when only ever paid; else None."""
@@ -108,6 +117,8 @@ def load_profile(session: Session, customer_id: str) -> Profile:
                 for a in session.scalars(select(Account).where(Account.customer_id == customer_id).order_by(Account.id))]
     rows = session.execute(select(Transaction.merchant, Transaction.category, Transaction.amount > 0).distinct()
                            .where(Transaction.customer_id == customer_id)).all()
+    payees = [PayeeInfo(p.name, p.nickname, p.category, p.kind) for p in session.scalars(
+        select(Payee).where(Payee.customer_id == customer_id, Payee.status == "active").order_by(Payee.name))]
     ways: dict[str, set[str]] = {}
     for merchant, _, incoming in rows:
         ways.setdefault(merchant, set()).add("in" if incoming else "out")
@@ -115,4 +126,4 @@ def load_profile(session: Session, customer_id: str) -> Profile:
                    pay_cadence=customer.pay_cadence, home_currency=customer.home_currency, email=customer.email,
                    phone=customer.phone, cards=cards, accounts=accounts,
                    merchants=sorted({m for m, _, _ in rows if m}), categories=sorted({c for _, c, _ in rows if c}),
-                   flows={m: way.pop() for m, way in ways.items() if m and len(way) == 1})
+                   flows={m: way.pop() for m, way in ways.items() if m and len(way) == 1}, payees=payees)

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 
 from langchain_core.messages import BaseMessage, SystemMessage
 
-from copilot.agent.state import AccountInfo, CardInfo, DialogueState, Profile
+from copilot.agent.state import AccountInfo, CardInfo, DialogueState, PayeeInfo, Profile
 from copilot.context import KnowledgeHit, ToolContext
 
 if TYPE_CHECKING:
@@ -69,6 +69,7 @@ class Frame:
         profile = dict(body["profile"])
         profile["cards"] = [CardInfo(**c) for c in profile["cards"]]
         profile["accounts"] = [AccountInfo(**a) for a in profile["accounts"]]
+        profile["payees"] = [PayeeInfo(**p) for p in profile["payees"]]
         return cls(state=DialogueState.model_validate(body["state"]), profile=Profile(**profile),
                    today=date.fromisoformat(body["today"]), role=body["role"], consents=body["consents"],
                    waiting=body["waiting"])
