@@ -94,6 +94,17 @@ class ProposeIn(Body):
     conversation_id: str | None = Field(None, max_length=64, description="The chat the action is proposed in.")
 
 
+class ConfirmIn(Body):
+    code: str | None = Field(None, pattern=r"^\d{6}$", description="The one-time code from the customer's phone, when "
+                                                                  "the action asks for one (step_up_required).")
+
+
+class PhoneScreen(BaseModel):
+    device: str
+    code: str
+    seconds_left: int
+
+
 class ActionResult(BaseModel):
     action: dict[str, Any]
     status: str

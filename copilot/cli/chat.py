@@ -16,6 +16,7 @@ from rich.text import Text
 from copilot import consent
 from copilot.agent.formatting import money
 from copilot.cli.common import console, friendly, is_tty, runtime
+from copilot.context import ToolContext
 
 EXIT_WORDS = {"quit", "exit", "bye!", ":q"}
 CITATION = re.compile(r"\[([a-z0-9][a-z0-9._-]*#[a-z0-9._-]+)\]")
@@ -53,8 +54,9 @@ def hard_breaks(text: str) -> str:
 class Chat:
     """One terminal conversation: prints the copilot's turns, and the bank's and the support agent's messages."""
 
-    def __init__(self, rt, bot, conversation_id: str) -> None:
-        self.rt, self.bot, self.conversation_id = rt, bot, conversation_id
+    def __init__(self, rt, bot, customer: str) -> None:
+        self.rt, self.bot, self.customer = rt, bot, customer
+        self.conversation_id = bot.start(customer, channel="terminal")
         self.seen = 0
         self.lock = threading.Lock()
 
@@ -101,7 +103,25 @@ class Chat:
         with console.status("thinking…"):
             result = self.bot.send(self.conversation_id, text)
         self.show(result)
+        if (result.pending_action or {}).get("requires_step_up") and self.rt.settings.demo_mode:
+            self.show_phone()
         return result
+
+    def show_phone(self) -> None:
+        """Demo mode: the customer's phone, which shows the one-time code a risky action asks for."""
+        from tools import stepup
+
+        ctx = ToolContext(db=self.rt.db, settings=self.rt.settings, customer_id=self.customer,
+                          actor=f"customer:{self.customer}", role="customer", now=self.rt.settings.now(),
+                          channel="terminal")
+        try:
+            phone = stepup.phone_screen(ctx)
+        except LookupError as exc:
+            console.print(f"[dim]{exc}[/]", highlight=False)
+            return
+        console.print(Panel(f"Your one-time code is [bold]{phone['code']}[/] ({phone['seconds_left']} seconds left). "
+                            "Type it here to go ahead.", title=f"demo phone · {phone['device']}", title_align="left",
+                            border_style="bright_blue"))
 
 
 def start(rt, customer: str):
@@ -138,7 +158,7 @@ def chat(customer: str = typer.Option("demo-debt", help="Customer id (demo: demo
 
     rt = runtime(provider=provider)
     bot = start(rt, customer)
-    session = Chat(rt, bot, bot.start(customer, channel="terminal"))
+    session = Chat(rt, bot, customer)
     if message:
         for text in message:
             session.send(text)

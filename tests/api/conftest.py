@@ -38,6 +38,8 @@ def make_runtime(folder: Path, template: Path, chroma: Path, **overrides) -> Run
     data = folder / "data"
     data.mkdir(parents=True, exist_ok=True)
     shutil.copy(template, data / "copilot.db")
+    if (template.parent / "vault.key").exists():         # the key the demo bank's phone secrets were sealed with
+        shutil.copy(template.parent / "vault.key", data / "vault.key")
     return Runtime(make_settings(folder, chroma_path=chroma, **overrides))
 
 

@@ -55,7 +55,7 @@ def test_sources_are_listed_by_title_not_by_slug(cli_bank):
 
 def test_the_support_agent_joining_and_replying_is_shown_once(api_runtime, tokens):
     bot = Copilot(api_runtime)
-    session = Chat(api_runtime, bot, bot.start("demo-gig", channel="terminal"))
+    session = Chat(api_runtime, bot, "demo-gig")
     agent = tokens.agent()
     with console.capture() as before, TestClient(create_app(runtime=api_runtime)) as client:
         session.send("I'd like to talk to a person")

@@ -1,4 +1,5 @@
-"""Pending actions: the Confirm and Cancel buttons; exactly once (a repeated press replays the first result)."""
+"""Pending actions: the Confirm and Cancel buttons, exactly once (a repeated press replays the first result), with the
+one-time code a risky action asks for; in demo mode, the customer's phone screen that shows that code."""
 
 from __future__ import annotations
 
@@ -9,9 +10,9 @@ from copilot.agent.state import load_profile
 from copilot.api.deps import CustomerDep, IdPath, RuntimeDep, tool_context
 from copilot.api.errors import ApiError
 from copilot.api.release import evidence, release
-from copilot.api.schemas import ActionResult, ProposeIn
+from copilot.api.schemas import ActionResult, ConfirmIn, PhoneScreen, ProposeIn
 from copilot.store.models import Conversation, Message, PendingAction
-from tools import ToolOutcome, cancel_action, confirm_action, run_tool
+from tools import ToolOutcome, cancel_action, confirm_action, run_tool, stepup
 
 router = APIRouter(prefix="/api/actions", tags=["actions"])
 REFUSALS = {"consent_required": (403, "consent_required"), "step_up_required": (403, "step_up_required"),
@@ -64,11 +65,25 @@ def propose(body: ProposeIn, principal: CustomerDep, runtime: RuntimeDep) -> dic
     return outcome.pending_action
 
 
-@router.post("/{action_id}/confirm", response_model=ActionResult, summary="Carry out a pending action (once)")
-def confirm(action_id: IdPath, principal: CustomerDep, runtime: RuntimeDep) -> dict:
+@router.post("/{action_id}/confirm", response_model=ActionResult, summary="Carry out a pending action (once); a "
+             "risky one needs the one-time code from the customer's phone")
+def confirm(action_id: IdPath, principal: CustomerDep, runtime: RuntimeDep, body: ConfirmIn | None = None) -> dict:
     action = _own_action(runtime, action_id, principal.subject)
-    outcome = confirm_action(tool_context(runtime, principal, action.conversation_id), action_id)
+    ctx = tool_context(runtime, principal, action.conversation_id)
+    outcome = stepup.confirm_with_code(ctx, action_id, body.code) if body and body.code else \
+        confirm_action(ctx, action_id)
     return _answer(runtime, principal, action, outcome)
+
+
+@router.get("/step-up/phone", response_model=PhoneScreen, summary="Demo mode only: what the customer's phone shows "
+            "now (the one-time code); a real deployment has no such endpoint")
+def phone(principal: CustomerDep, runtime: RuntimeDep) -> dict:
+    if not runtime.settings.demo_mode:
+        raise ApiError(404, "not_found", "the demo phone exists only in demo mode")
+    try:
+        return stepup.phone_screen(tool_context(runtime, principal))
+    except LookupError as exc:
+        raise ApiError(404, "not_found", str(exc)) from exc
 
 
 @router.post("/{action_id}/cancel", response_model=ActionResult, summary="Cancel a pending action")

@@ -82,24 +82,59 @@ function consentCard(request, then) {
   return card;
 }
 
+/** Confirm / Cancel for a pending action; a risky one (a new payee, an unusual amount) also takes the one-time code
+ * from the customer's phone, and a wrong code leaves the action waiting with the reason. */
 function actionCard(action) {
   const card = el("div", { class: "card", role: "group", "aria-label": "Action waiting for your confirmation",
     "data-action": action.id }, el("p", {}, action.summary));
   const confirm = el("button", { type: "button", onclick: () => decide("confirm") }, "Confirm");
   const cancel = el("button", { type: "button", class: "secondary", onclick: () => decide("cancel") }, "Cancel");
+  const code = action.requires_step_up ? codeField(card) : null;
   card.append(el("div", { class: "buttons" }, confirm, cancel));
   async function decide(verb) {
+    const body = verb === "confirm" && code ? { code: code.value.replace(/\D/g, "") } : undefined;
+    if (body && body.code.length !== 6) return say("Enter the 6-digit code from your phone first.", true);
     confirm.disabled = cancel.disabled = true;
     try {
-      const done = await api(`/api/actions/${action.id}/${verb}`, { method: "POST" });
+      const done = await api(`/api/actions/${action.id}/${verb}`, { method: "POST", body });
       card.append(el("p", { role: "status" }, done.replayed ? done.message : verb === "confirm" ? "Confirmed." : "Cancelled."));
+      card.dispatchEvent(new Event("settled"));
       await Promise.all([loadAccounts(), catchUp()]);
     } catch (error) {
       card.append(el("p", { class: "error", role: "alert" }, error.message));
+      if (error.code === "step_up_required") { confirm.disabled = cancel.disabled = false; code.value = ""; code.focus(); }
     }
     input.focus();
   }
   return card;
+}
+
+/** The one-time-code box; in demo mode, the customer's phone is shown beside it (a real phone shows it instead). */
+function codeField(card) {
+  const id = `code-${card.dataset.action}`;
+  const field = el("input", { id, inputmode: "numeric", autocomplete: "one-time-code", maxlength: "7", size: "8",
+    pattern: "[0-9 ]*", "aria-describedby": `${id}-hint` });
+  card.append(el("label", { for: id }, "One-time code from your phone"), field,
+    el("span", { id: `${id}-hint`, class: "muted" }, " We sent it because this payment needs an extra check."));
+  demoPhone(card);
+  return field;
+}
+
+async function demoPhone(card) {
+  const screen = el("p", { class: "muted", "data-phone": "" });
+  let timer = null;
+  const show = async () => {
+    try {
+      const phone = await api("/api/actions/step-up/phone");
+      screen.textContent = `Demo phone (${phone.device}): your code is ${phone.code}, for ${phone.seconds_left} more seconds.`;
+      if (!screen.isConnected) card.append(screen);
+    } catch (error) {
+      clearInterval(timer);          // not demo mode: the real phone shows the code
+    }
+  };
+  await show();
+  timer = setInterval(() => (card.isConnected ? show() : clearInterval(timer)), 5000);
+  card.addEventListener("settled", () => clearInterval(timer));
 }
 
 /** While the copilot answers, the send and quick-question buttons wait (a second question is not dropped silently). */
