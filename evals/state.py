@@ -19,18 +19,19 @@ from typing import Any
 from sqlalchemy import inspect, select
 from sqlalchemy.orm import Session
 
-from copilot.store.models import (Account, Budget, Card, Consent, Dispute, Handoff, PendingAction, SavingsGoal,
-                                  Transaction)
+from copilot.store.models import (Account, Budget, Card, Consent, Dispute, Handoff, Payee, PendingAction, SavingsGoal,
+                                  ScheduledPayment, Transaction)
 from evals.matching import describe, matches
 
 TABLES = {"accounts": Account, "cards": Card, "budgets": Budget, "savings_goals": SavingsGoal,
           "disputes": Dispute, "handoffs": Handoff, "pending_actions": PendingAction, "consents": Consent,
-          "transactions": Transaction}
+          "transactions": Transaction, "payees": Payee, "scheduled_payments": ScheduledPayment}
 SHOWN = 3          # rows quoted in a failure message
 # table -> (columns `ref` matches, the column a shorthand `{identifier: value}` sets)
 KEYED = {"cards": (("id", "name", "last4"), "status"), "accounts": (("id", "name", "last4"), "status"),
          "budgets": (("category",), "monthly_limit"), "savings_goals": (("name",), "target_amount"),
-         "disputes": (("transaction_id", "id"), "status"), "pending_actions": (("id", "tool"), "status")}
+         "disputes": (("transaction_id", "id"), "status"), "pending_actions": (("id", "tool"), "status"),
+         "payees": (("id", "name", "nickname"), "status"), "scheduled_payments": (("id", "merchant"), "status")}
 
 
 def columns(table: str) -> list[str]:

@@ -112,16 +112,19 @@ def audited(ctx: ToolContext, *, kind: str, name: str, scopes: tuple[str, ...], 
             if remaining:
                 continue
             log.exception("tool %s lost a uniqueness race twice", name)
+            attempt.decision = None                       # rolled back: what the work decided did not happen
             outcome = ToolOutcome(name=name, args=args, status="error", allowed=attempt.allowed,
                                   error="the request clashed with a simultaneous one; please try again")
         except Abort as abort:
             outcome, after = abort.outcome, abort.after
             attempt.decision = abort.decision or attempt.decision
         except ToolError as exc:
+            attempt.decision = None
             outcome = ToolOutcome(name=name, args=args, status=exc.status, allowed=attempt.allowed,
                                   error=clean(str(exc), names=False))    # errors may quote the arguments
         except Exception as exc:                          # noqa: BLE001 - fail closed, never crash the turn
             log.exception("tool %s failed", name)
+            attempt.decision = None
             outcome = ToolOutcome(name=name, args=args, status="error", allowed=attempt.allowed,
                                   error=f"the {name} tool failed unexpectedly ({type(exc).__name__}); "
                                         "nothing was changed")
