@@ -1,7 +1,8 @@
 """Browser tests: the real `copilot serve` driven by Debian's headless Chromium through Playwright (DESIGN.md §5).
 
 A customer sees the spending chart, grants a consent from the chat and freezes a card with the Confirm button; a
-support agent takes a hand-off and sends an edited suggested reply, which the customer sees. Screenshots land in
+support agent takes a hand-off and sends an edited suggested reply, which the customer sees; a payment to a new
+payee is confirmed with the code the demo phone shows, after a wrong code is refused. Screenshots land in
 test-artifacts/browser/.
 """
 
@@ -112,6 +113,32 @@ def test_customer_sees_chart_grants_consent_and_freezes_a_card(server, open_page
     page.get_by_role("navigation", name="Pages").get_by_role("link", name="Privacy and consents").click()
     expect(page.locator("#grants")).to_contain_text("Freeze and unfreeze your cards")
     shot(page, "5-consent-centre")
+
+
+def test_paying_a_new_payee_takes_the_code_from_the_demo_phone(server, open_page):
+    from playwright.sync_api import expect
+
+    page = open_page(f"{server.url}/chat#token={server.token('demo-traveler')}")
+    expect(page.locator("#who")).to_contain_text("Mia")
+    consent = ask(page, "send $80 to Sofia Rossi", 0)
+    consent.get_by_role("group", name="Permission request").get_by_role("button", name="Allow").click()
+    proposal = page.locator(".msg.assistant[aria-busy=false]").nth(1)
+    card = proposal.get_by_role("group", name="Action waiting for your confirmation")
+    expect(card).to_contain_text("Sofia Rossi")
+    phone = card.locator("[data-phone]")
+    expect(phone).to_contain_text(re.compile(r"your code is \d{6}"))
+    shot(page, "6-step-up-code", proposal)
+    code_box = card.get_by_label("One-time code from your phone")
+    code_box.fill("000000")
+    card.get_by_role("button", name="Confirm").click()
+    expect(card.get_by_role("alert")).to_contain_text("code")
+    expect(card.get_by_role("button", name="Confirm")).to_be_enabled()
+    code = re.search(r"your code is (\d{6})", phone.inner_text()).group(1)
+    code_box.fill(code)
+    card.get_by_role("button", name="Confirm").click()
+    expect(card.get_by_role("status")).to_contain_text("Confirmed")
+    expect(page.locator(".msg.system").last).to_contain_text("Sofia Rossi")
+    shot(page, "7-paid-new-payee")
 
 
 def test_agent_takes_a_handoff_and_sends_an_edited_suggestion(server, open_page):

@@ -1,5 +1,6 @@
 """`copilot chat` in a terminal: progress while it starts, answers with their line breaks, table titles whole, cards
-named once, sources by title, and a support agent's arrival and replies once they have taken the hand-off."""
+named once, sources by title, a support agent's arrival and replies once they have taken the hand-off, and the demo
+phone's one-time code for a risky payment."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ import re
 import threading
 
 from fastapi.testclient import TestClient
+from sqlalchemy import func, select
 from typer.testing import CliRunner
 
 from copilot import consent
@@ -15,6 +17,7 @@ from copilot.api.app import create_app
 from copilot.cli.chat import Chat
 from copilot.cli.common import console
 from copilot.cli.main import app as cli_app
+from copilot.store.models import Transaction
 
 
 class OnePoll(threading.Event):
@@ -75,3 +78,21 @@ def test_the_support_agent_joining_and_replying_is_shown_once(api_runtime, token
     with console.capture() as relayed:
         result = session.send("thanks, my card was declined abroad")
     assert result.route == "handoff" and "gone to the support agent" in relayed.get(), relayed.get()
+
+
+def test_a_payment_to_a_new_payee_shows_the_demo_phone_and_goes_ahead_on_its_code(api_runtime):
+    with api_runtime.db.session() as db:
+        consent.grant(db, "demo-traveler", ["payments:write"], now=api_runtime.settings.now())
+    session = Chat(api_runtime, Copilot(api_runtime), "demo-traveler")
+    with console.capture() as asked:
+        proposal = session.send("send $80 to Sofia Rossi")
+    shown = asked.get()
+    assert proposal.route == "confirm" and proposal.pending_action["requires_step_up"], shown
+    code = re.search(r"Your one-time code is (\d{6})", shown)
+    assert code and "demo phone · Phone ending 0163" in shown, f"the demo phone shows the code: {shown}"
+    with console.capture() as paid:
+        result = session.send(code.group(1))
+    assert result.route == "answer" and "Sofia Rossi" in paid.get() and not result.pending_action, paid.get()
+    with api_runtime.db.session() as db:
+        assert db.scalar(select(func.count()).select_from(Transaction).where(
+            Transaction.customer_id == "demo-traveler", Transaction.merchant == "Sofia Rossi")) == 1, "paid once"
