@@ -46,7 +46,8 @@ class CancelScheduledArgs(ToolArgs):
 
 
 def scheduled_dict(item: ScheduledPayment, labels: dict[str, str]) -> dict:
-    return {"id": item.id, "kind": item.kind, "what": KINDS[item.kind], "to": item.merchant,
+    to = f"your {labels[item.to_account_id]}" if item.to_account_id in labels else item.merchant
+    return {"id": item.id, "kind": item.kind, "what": KINDS[item.kind], "to": to,
             "amount": amount(item.amount) if item.amount is not None else None, "currency": item.currency,
             "cadence": item.cadence, "next_on": item.next_on.isoformat(), "from": labels.get(item.from_account_id)}
 
@@ -101,8 +102,11 @@ def _plan_schedule(call: Call, args: ScheduleArgs) -> Proposal:
     source = call.session.get(Account, item.from_account_id)
     every = "once" if item.cadence == "once" else {"weekly": "every week", "biweekly": "every two weeks",
                                                    "monthly": "every month"}[item.cadence]
+    if args.cadence == "per_paycheque":
+        every += ", the day after payday" if call.customer.pay_cadence == item.cadence else \
+            " (your pay comes at no fixed interval, so monthly)"
     reasons = step_up_reasons(call, item.amount, payee)
-    to = f"your {account_label(call.session.get(Account, item.to_account_id))}" if item.to_account_id else item.merchant
+    to = scheduled_dict(item, {a.id: account_label(a) for a in accounts(call)})["to"]
     return Proposal(summary=f"Set up a {KINDS[item.kind]}: {show(item.amount, item.currency)} to {to} "
                             f"{every}, from your {account_label(source)}, starting {item.next_on.isoformat()}. It "
                             "can be cancelled here before any payment."
@@ -161,4 +165,4 @@ def cancel_scheduled(call: Call, args: CancelScheduledArgs) -> dict:
     proposed first for the customer to confirm."""
     item = find_scheduled(call, args.item)
     item.status, item.cancelled_at = "cancelled", call.ctx.now
-    return {"cancelled": scheduled_dict(item, {a.id: account_label(a) for a in accounts(call)})}
+    return {"stopped": scheduled_dict(item, {a.id: account_label(a) for a in accounts(call)})}

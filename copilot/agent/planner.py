@@ -74,7 +74,8 @@ class Planner:
             top = self.table.capabilities["knowledge"]          # agents ask how we do things; they act in their tools
         plan = self._carry_out(top, reading, {}, profile, today, state, score)
         for other_score, other, other_trigger in scored[1:4]:
-            distinct = (other_trigger.action, other_trigger.topic) != (trigger.action, trigger.topic)
+            distinct = (other_trigger.action, other_trigger.topic) != (trigger.action, trigger.topic) and not \
+                (top.writes and other_trigger.action == trigger.action)   # the same verb again: another reading of it
             if other_score >= ALSO and distinct and self._adds(plan, other):
                 plan = self._combine(plan, self._carry_out(other, reading, {}, profile, today, state, other_score))
         return self._other_clauses(plan, reading, profile, today, state)
