@@ -1,4 +1,5 @@
-"""`copilot tools ...`: list the tools, call one for a customer, confirm / cancel pending writes, score fraud rules."""
+"""`copilot tools ...`: list the tools, call one for a customer, confirm / cancel pending writes, score fraud rules,
+run the payments that fall due."""
 
 from __future__ import annotations
 
@@ -11,6 +12,8 @@ from copilot.cli.common import console, fail, friendly, runtime
 from copilot.context import ToolContext
 from copilot.runtime import Runtime
 from tools import REGISTRY, cancel_action, confirm_action, open_pending_actions, openai_tool_schemas, run_tool
+from tools.due import pay_due
+from tools.money import show
 from tools.fraud_scoring import score
 
 tools_app = typer.Typer(help="The banking tools: list, call, confirm pending writes.", no_args_is_help=True)
@@ -132,3 +135,19 @@ def fraud_score(days: int = typer.Option(60, help="Window of activity the rules 
     console.print(table)
     for line in report["false_positives"]:
         console.print(f"flagged but not labelled: {line}")
+
+
+@tools_app.command("pay-due")
+@friendly
+def pay_due_command() -> None:
+    """Pay the standing orders and scheduled payments due today or earlier (each day once, however often it runs)."""
+    rt = runtime()
+    outcomes = pay_due(rt.db, rt.settings.now().date(), rt.settings.now())
+    table = Table(title=f"{len(outcomes)} payments due")
+    for column in ("customer", "day", "to", "outcome"):
+        table.add_column(column, overflow="fold")
+    for outcome in outcomes:
+        table.add_row(outcome["customer_id"], outcome["day"], outcome["to"],
+                      f"paid {show(outcome['amount'], outcome['currency'])}" if outcome["status"] == "paid"
+                      else f"skipped: {outcome['reason']}")
+    console.print(table)

@@ -309,7 +309,7 @@ class ScheduledPayment(Base):
     currency: Mapped[str] = mapped_column(String(3))
     cadence: Mapped[str] = mapped_column(String(16))          # once | weekly | biweekly | monthly
     next_on: Mapped[date] = mapped_column(Date)
-    status: Mapped[str] = mapped_column(String(12), default="active")   # active | cancelled
+    status: Mapped[str] = mapped_column(String(12), default="active")   # active | cancelled | completed (a one-off paid)
     created_at: Mapped[datetime]
     cancelled_at: Mapped[datetime | None]
 

@@ -3,8 +3,9 @@ need (wrong codes counted, no replay, lock-out); a crash mid-transfer leaves nei
 
 from __future__ import annotations
 
+import threading
 from dataclasses import replace
-from datetime import timedelta
+from datetime import date, timedelta
 from decimal import Decimal
 from unittest.mock import patch
 
@@ -17,6 +18,7 @@ from copilot.store.models import (Account, AuditEvent, Payee, PendingAction, Sch
                                   Transaction)
 from tests.tools.conftest import call, grant, ok
 from tools import cancel_action, confirm_action, ledger, open_pending_actions, stepup
+from tools.due import following, pay_due
 
 
 @pytest.fixture
@@ -163,6 +165,51 @@ def test_every_payday_saving_follows_the_pay_cadence_from_the_day_after_payday(b
     result = confirm_action(ctx, action["id"]).result["scheduled"]
     assert (result["cadence"], result["next_on"], result["amount"]) == ("monthly", "2026-11-29", 150.0), result
     assert "Rainy Day Savings" in result["to"]
+
+
+def test_the_payment_run_pays_each_due_day_once_even_when_two_runs_race(bank, make_ctx):
+    ctx = make_ctx("demo-debt")
+    before, held = rows_posted(bank, "demo-debt"), balances(bank, "demo-debt")["demo-debt-sav"]
+    order = call(ctx, "schedule_transfer", to="savings", amount=40, cadence="weekly", start_on="2026-11-30")
+    weekly = confirm_action(ctx, order.pending_action["id"]).result["scheduled"]["id"]
+    once = call(ctx, "send_money", recipient="mom", amount=25, on="2026-12-01")
+    one_off = confirm_action(ctx, once.pending_action["id"]).result["id"]
+    results = []
+    runs = [threading.Thread(target=lambda: results.extend(pay_due(bank.db, date(2026, 12, 8), ctx.now)))
+            for _ in range(2)]
+    for run in runs:
+        run.start()
+    for run in runs:
+        run.join()
+    days = [(o["id"], o["day"]) for o in results]
+    assert len(days) == len(set(days)), f"a day was paid twice: {days}"
+    ours = sorted(d for d in days if d[0] in (weekly, one_off))
+    assert ours == sorted([(weekly, "2026-11-30"), (weekly, "2026-12-07"), (one_off, "2026-12-01")]), ours
+    mine = [o for o in results if o["customer_id"] == "demo-debt" and o["status"] == "paid"]
+    assert rows_posted(bank, "demo-debt") == before + sum(len(o["transaction_ids"]) for o in mine)
+    into_savings = sum(o["amount"] for o in mine if "Rainy Day Savings" in o["to"])
+    assert balances(bank, "demo-debt")["demo-debt-sav"] == held + Decimal(str(into_savings)) and into_savings >= 80
+    assert pay_due(bank.db, date(2026, 12, 8), ctx.now) == [], "a second run finds nothing left to pay"
+    with bank.db.session() as session:
+        assert (session.get(ScheduledPayment, weekly).next_on, session.get(ScheduledPayment, one_off).status) == \
+            (date(2026, 12, 14), "completed")
+
+
+def test_a_due_payment_without_the_money_is_skipped_for_that_day_and_audited(bank, make_ctx):
+    ctx = make_ctx("demo-debt")
+    order = call(ctx, "schedule_transfer", to="savings", amount=1500, cadence="monthly", start_on="2026-12-02")
+    monthly = confirm_action(ctx, order.pending_action["id"]).result["scheduled"]["id"]
+    with bank.db.session() as session:
+        left = float(session.get(Account, "demo-debt-chk").available_balance) - 100
+    drain = call(ctx, "transfer_between_accounts", to_account="savings", from_account="checking", amount=left)
+    confirm_action(ctx, drain.pending_action["id"])
+    [outcome] = [o for o in pay_due(bank.db, date(2026, 12, 2), ctx.now) if o["id"] == monthly]
+    assert outcome["status"] == "skipped" and "overdraw" in outcome["reason"], outcome
+    with bank.db.session() as session:
+        assert session.get(ScheduledPayment, monthly).next_on == date(2027, 1, 2), "tried again next month"
+        assert session.scalar(select(func.count()).select_from(AuditEvent).where(
+            AuditEvent.kind == "scheduled", AuditEvent.decision == "failed")) == 1
+    assert following(date(2026, 1, 31), "monthly") == date(2026, 2, 28), "a short month pays on its last day"
 
 
 # --- step-up ------------------------------------------------------------------------------------------------
