@@ -78,6 +78,8 @@ class Settings(BaseSettings):
                                        "usual' (small amounts vary a lot without risk).")
     step_up_after_fraud_days: int = Field(default=7, ge=0, le=90, description="Days after a fraud alert or a card "
                                           "freeze during which any payment needs a one-time code.")
+    step_up_new_device_days: int = Field(default=7, ge=0, le=365, description="Payments to others from a browser or "
+                                         "app first seen within this many days need a one-time code (0: never).")
     step_up_max_attempts: int = Field(default=5, ge=1, le=20, description="Wrong codes in a row before step-up locks.")
     step_up_lockout_minutes: int = Field(default=15, ge=1, le=1440, description="How long step-up stays locked.")
 

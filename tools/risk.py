@@ -4,6 +4,8 @@
   except within `step_up_fresh_minutes` of adding them, which itself took a code (one check, not two in a row);
 - an amount above the customer's usual (more than `step_up_usual_factor` x the 90th percentile of their own
   outgoing payments over 180 days, and above `step_up_usual_floor`): account takeovers empty accounts fast;
+- a payment from a browser or app first seen within `step_up_new_device_days`: stolen credentials are used from
+  the thief's own device;
 - any payment within `step_up_after_fraud_days` of a fraud alert or of a card frozen as lost, stolen or misused:
   the person asking may not be the customer.
 Moves between the customer's own accounts are checked only for the last signal: the money stays theirs.
@@ -17,7 +19,7 @@ from decimal import Decimal
 import numpy as np
 from sqlalchemy import select
 
-from copilot.store.models import Account, Card, Payee
+from copilot.store.models import Account, Card, ClientDevice, Conversation, Payee
 from tools.data import DEPOSIT_KINDS, security_history
 from tools.fraud_rules import find_alerts
 from tools.money import show
@@ -53,6 +55,16 @@ def after_fraud(call: Call) -> str | None:
         else None
 
 
+def new_device(call: Call) -> str | None:
+    """Why the device of this conversation calls for a code, or None (an old device, or no device: terminal, eval)."""
+    conversation = call.session.get(Conversation, call.ctx.conversation_id) if call.ctx.conversation_id else None
+    device = call.session.get(ClientDevice, conversation.device_id) if conversation and conversation.device_id \
+        else None
+    recent = timedelta(days=call.ctx.settings.step_up_new_device_days)
+    return "you're on a device we haven't seen you use before" if device and \
+        call.ctx.now - device.first_seen < recent else None
+
+
 def step_up_reasons(call: Call, value: Decimal, payee: Payee | None) -> list[str]:
     """Why this payment needs a one-time code (empty: it does not). `payee` None = between own accounts."""
     settings, reasons = call.ctx.settings, []
@@ -65,6 +77,9 @@ def step_up_reasons(call: Call, value: Decimal, payee: Payee | None) -> list[str
         if value > floor and (usual is None or value > usual * Decimal(str(settings.step_up_usual_factor))):
             reasons.append(f"{show(value, call.customer.home_currency)} is more than you usually send"
                            + (f" (usually up to {show(usual, call.customer.home_currency)})" if usual else ""))
+        device = new_device(call)
+        if device:
+            reasons.append(device)
     fraud = after_fraud(call)
     if fraud:
         reasons.append(fraud)

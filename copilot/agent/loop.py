@@ -15,7 +15,7 @@ from langchain.agents import create_agent
 from langchain_core.messages import AIMessage, HumanMessage, ToolMessage
 from sqlalchemy import select
 
-from copilot import audit
+from copilot import audit, devices
 from copilot.agent import composer, dialogue
 from copilot.agent.history import budgeted_history
 from copilot.agent.middleware import llm_middleware
@@ -117,12 +117,15 @@ class Copilot:
         return Copilot(self.runtime, provider="offline").agent
 
     # --- conversations ----------------------------------------------------------------------------------
-    def start(self, customer_id: str, channel: str = "chat") -> str:
+    def start(self, customer_id: str, channel: str = "chat", device: str | None = None) -> str:
+        """A new conversation; `device` is the id a web or app client sends (a new one is a step-up signal)."""
         self.runtime.require_customer(customer_id)
         now = self.settings.now()
         conversation = Conversation(id=f"conv-{uuid.uuid4().hex[:16]}", customer_id=customer_id, channel=channel,
                                     status="open", created_at=now, updated_at=now, state={})
         with self.runtime.db.session() as session:
+            if device is not None:
+                conversation.device_id = devices.remember(session, customer_id, device, now)
             session.add(conversation)
         return conversation.id
 

@@ -229,6 +229,7 @@ class Conversation(Base):
     status: Mapped[str] = mapped_column(String(16), default="open")   # open | handoff | closed
     title: Mapped[str] = mapped_column(String(200), default="")
     state: Mapped[dict[str, Any]] = mapped_column(default=dict)       # dialogue state the planner carries
+    device_id: Mapped[str | None] = mapped_column(String(64))         # the client device (web, app); None: terminal, eval
     created_at: Mapped[datetime]
     updated_at: Mapped[datetime]
 
@@ -325,6 +326,15 @@ class StepUpDevice(Base):
     locked_until: Mapped[datetime | None]
     last_used_step: Mapped[int | None] = mapped_column(Integer)          # a code is accepted once (no replay)
     created_at: Mapped[datetime]
+
+
+class ClientDevice(Base):
+    """A browser or app a customer has used: only a hash of the id it sends; a recent first visit is a risk signal."""
+    __tablename__ = "client_devices"
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)           # sha256(customer id, the client's id)
+    customer_id: Mapped[str] = mapped_column(ForeignKey("customers.id"), index=True)
+    first_seen: Mapped[datetime]
+    last_seen: Mapped[datetime]
 
 
 class Dispute(Base):

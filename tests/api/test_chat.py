@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 
-from copilot.store.models import Message
+from copilot.store.models import Conversation, Message
 from tests.api.conftest import error_code, say, sse_event, start
 
 
@@ -108,3 +108,20 @@ def test_a_failing_turn_is_json_500_or_an_error_event_never_a_traceback(client, 
     streamed = sse(client.post(f"/api/conversations/{conversation}/messages", json={"text": "hi"}, headers=headers))
     assert streamed == [("error", {"code": "internal_error",
                                    "message": "something went wrong on our side; please try again"})]
+
+
+def test_a_payment_from_a_browser_never_seen_before_asks_for_a_code(client, tokens, api_runtime):
+    headers = tokens.customer("demo-debt")
+    assert client.post("/api/customers/demo-debt/consents", json={"scopes": ["payments:write"]},
+                       headers=headers).status_code == 201
+    browser = {**headers, "X-Device-Id": "8d1f0c7e-new-laptop"}
+    ids = [client.post("/api/conversations", json={"channel": "web"}, headers=h).json()["id"]
+           for h in (browser, browser, headers)]
+    with api_runtime.db.session() as session:
+        devices = [session.get(Conversation, i).device_id for i in ids]
+    assert devices[0] == devices[1] != devices[2] and all(devices), "one browser is one device; no id = a new one"
+    sent = say(client, headers, ids[0], "send $60 to my mum")
+    assert sent["route"] == "confirm" and sent["pending_action"]["requires_step_up"], sent["answer"]
+    assert "a device we haven't seen you use before" in sent["answer"], sent["answer"]
+    short = client.post("/api/conversations", json={"channel": "web"}, headers={**headers, "X-Device-Id": "abc"})
+    assert short.status_code == 422 and "x-device-id" in short.text.lower(), short.text

@@ -14,8 +14,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import func, select
 
-from copilot.store.models import (Account, AuditEvent, Payee, PendingAction, ScheduledPayment, StepUpDevice,
-                                  Transaction)
+from copilot.agent.loop import Copilot
+from copilot.store.models import (Account, AuditEvent, ClientDevice, Conversation, Payee, PendingAction,
+                                  ScheduledPayment, StepUpDevice, Transaction)
 from tests.tools.conftest import call, grant, ok
 from tools import cancel_action, confirm_action, ledger, open_pending_actions, stepup
 from tools.due import following, pay_due
@@ -284,6 +285,21 @@ def test_an_amount_far_above_usual_and_a_recent_fraud_freeze_need_a_code(bank, m
     confirm_action(ctx, freeze["id"])
     own = call(ctx, "transfer_between_accounts", to_account="savings", amount=20).pending_action
     assert own["requires_step_up"] and "frozen as lost" in own["summary"], own["summary"]
+
+
+def test_paying_someone_from_a_device_first_seen_this_week_needs_a_code(bank, make_ctx):
+    bot, ctx = Copilot(bank), make_ctx("demo-debt")
+    fresh = bot.start("demo-debt", channel="web", device="browser-bought-yesterday")
+    from_new = call(replace(ctx, conversation_id=fresh), "send_money", recipient="mom", amount=60).pending_action
+    assert from_new["requires_step_up"] and "a device we haven't seen" in from_new["summary"], from_new["summary"]
+    own = call(replace(ctx, conversation_id=fresh), "transfer_between_accounts", to_account="savings", amount=20)
+    assert not own.pending_action["requires_step_up"], "moving between own accounts keeps the money theirs"
+    with bank.db.session() as session:
+        device = session.get(ClientDevice, session.get(Conversation, fresh).device_id)
+        device.first_seen -= timedelta(days=30)
+    again = bot.start("demo-debt", channel="web", device="browser-bought-yesterday")
+    known = call(replace(ctx, conversation_id=again), "send_money", recipient="mom", amount=60).pending_action
+    assert not known["requires_step_up"], f"the same browser a month on is known: {known['summary']}"
 
 
 def test_no_phone_no_code_and_no_payment(bank, make_ctx):

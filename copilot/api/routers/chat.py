@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import json
 import logging
+import secrets
+from typing import Annotated
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Header, Query, Request
 from fastapi.responses import JSONResponse
 from sse_starlette import EventSourceResponse
 from starlette.concurrency import run_in_threadpool
@@ -31,8 +33,12 @@ STREAM_DOC = ("Server-sent events, in order: `tool` (each tool call and its cons
 
 @router.post("", status_code=201, response_model=ConversationOut, summary="Start a conversation")
 def start(principal: CustomerDep, copilot: CopilotDep, runtime: RuntimeDep,
+          x_device_id: Annotated[str | None, Header(min_length=8, max_length=128, description=(
+              "A stable id of the browser or app (kept on the device). Payments to others from a device first "
+              "seen recently need a one-time code; without it, the conversation counts as a new device."))] = None,
           body: StartConversation | None = None) -> dict:
-    conversation_id = copilot.start(principal.subject, channel=(body or StartConversation()).channel)
+    conversation_id = copilot.start(principal.subject, channel=(body or StartConversation()).channel,
+                                    device=x_device_id or secrets.token_hex(16))
     with runtime.db.session() as session:
         return conversation_dict(session.get(Conversation, conversation_id))
 

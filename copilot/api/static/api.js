@@ -31,8 +31,15 @@ export class ApiError extends Error {
   }
 }
 
+/** This browser's id, kept in its storage: the bank asks for a one-time code for payments from a new device. */
+function deviceId() {
+  let id = localStorage.getItem("copilot-device");
+  if (!id) localStorage.setItem("copilot-device", (id = crypto.randomUUID()));
+  return id;
+}
+
 function headers(extra = {}) {
-  return { Authorization: `Bearer ${token()}`, ...extra };
+  return { Authorization: `Bearer ${token()}`, "X-Device-Id": deviceId(), ...extra };
 }
 
 const RETRIES = 3;

@@ -1,4 +1,5 @@
-"""payments: payees, scheduled payments (standing orders, one-offs, direct debits) and step-up devices
+"""payments: payees, scheduled payments (standing orders, one-offs, direct debits), step-up devices, and the client
+devices conversations come from
 
 Revision ID: 0003
 Revises: 0002
@@ -66,9 +67,21 @@ def upgrade() -> None:
     sa.PrimaryKeyConstraint('id')
     )
     op.create_index('ix_step_up_devices_customer_id', 'step_up_devices', ['customer_id'])
+    op.create_table('client_devices',
+    sa.Column('id', sa.String(length=64), nullable=False),
+    sa.Column('customer_id', sa.String(length=64), nullable=False),
+    sa.Column('first_seen', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('last_seen', sa.DateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['customer_id'], ['customers.id']),
+    sa.PrimaryKeyConstraint('id')
+    )
+    op.create_index('ix_client_devices_customer_id', 'client_devices', ['customer_id'])
+    op.add_column('conversations', sa.Column('device_id', sa.String(length=64), nullable=True))
 
 
 def downgrade() -> None:
-    for table in ('step_up_devices', 'scheduled_payments', 'payees'):
+    with op.batch_alter_table('conversations') as batch:
+        batch.drop_column('device_id')
+    for table in ('client_devices', 'step_up_devices', 'scheduled_payments', 'payees'):
         op.drop_index(f'ix_{table}_customer_id', table_name=table)
         op.drop_table(table)
