@@ -65,17 +65,22 @@ def find_payee(call: Call, wanted: str) -> Payee:
     return next(p for p in payees if p.id == chosen)
 
 
+def _revealed(call: Call, value: str) -> str:
+    """The value behind a vault placeholder of this conversation ("[NAME_1]"), or the value itself."""
+    if not re.fullmatch(r"\[[A-Z_]+_\d+\]", value):
+        return value
+    if not call.ctx.conversation_id:
+        raise InvalidArgs(f"{value} is a placeholder of a conversation, and there is none here")
+    from copilot.compliance.vault import open_vault
+
+    return open_vault(call.ctx.db, call.ctx.settings, call.ctx.conversation_id).restore(value, reveal=True)
+
+
 def _digits(call: Call, value: str) -> str:
     """The digits behind an argument: a vault placeholder of this conversation, a sealed value, or digits."""
     if value.startswith(SEALED):
         return cipher_for(call.ctx.settings).decrypt(value.removeprefix(SEALED).encode()).decode()
-    if re.fullmatch(r"\[[A-Z_]+_\d+\]", value):
-        if not call.ctx.conversation_id:
-            raise InvalidArgs(f"{value} is a placeholder of a conversation, and there is none here")
-        from copilot.compliance.vault import open_vault
-
-        value = open_vault(call.ctx.db, call.ctx.settings, call.ctx.conversation_id).restore(value, reveal=True)
-    return re.sub(r"[\s-]", "", value)
+    return re.sub(r"[\s-]", "", _revealed(call, value))
 
 
 def _aba_valid(number: str) -> bool:
@@ -102,10 +107,11 @@ def _seal(call: Call, value: str | None) -> str | None:
 
 def _plan_add(call: Call, args: AddPayeeArgs) -> Proposal:
     account, _ = _checked(call, args)
-    same = [p for p in active_payees(call) if p.name.lower() == args.name.lower() and p.last4 == account[-4:]]
+    name = _revealed(call, args.name)
+    same = [p for p in active_payees(call) if p.name.lower() == name.lower() and p.last4 == account[-4:]]
     if same:
         raise InvalidArgs(f"{args.name} (account ending {account[-4:]}) is already a saved payee")
-    return Proposal(summary=f"Add {args.name} as a payee (account ending {account[-4:]}). New payees always need a "
+    return Proposal(summary=f"Add {name} as a payee (account ending {account[-4:]}). New payees always need a "
                             "one-time code from your phone, so we'll ask for one after you confirm.",
                     args={**args.model_dump(exclude_none=True), "account_number": _seal(call, args.account_number),
                           **({"routing_number": _seal(call, args.routing_number)} if args.routing_number else {})},
@@ -126,7 +132,7 @@ def add_payee(call: Call, args: AddPayeeArgs) -> dict:
     it for the customer to confirm, and it always needs a one-time code from the customer's phone."""
     account, routing = _checked(call, args)
     payee = Payee(id=f"{call.ctx.customer_id}-py{uuid.uuid4().hex[:8]}", customer_id=call.ctx.customer_id,
-                  name=args.name, nickname=args.nickname or "", kind=args.kind, category="",
+                  name=_revealed(call, args.name), nickname=args.nickname or "", kind=args.kind, category="",
                   bank=f"routing {routing}" if routing else "", last4=account[-4:],
                   account_ciphertext=cipher_for(call.ctx.settings).encrypt(account.encode()).decode(),
                   added_at=call.ctx.now, status="active")

@@ -17,6 +17,7 @@ from copilot.prompts import PROMPTS
 TABLE = PROMPTS / "capabilities.yaml"
 ANSWERS = PROMPTS / "answers"
 ANY = 0.9                # "action *" or "* topic": one of the two alone decides, a little below a pair that fits
+NEAR_TIE = 0.9           # a runner-up this close to the top is as likely
 SlotType = Literal["account", "amount", "cadence", "card", "category", "count", "currency", "day", "deadline",
                    "debt_accounts", "debts", "destination", "horizon", "merchant", "new_payee", "payee", "period",
                    "place", "recurrence", "secret", "sort", "source", "strategy", "text", "transaction"]
@@ -39,7 +40,7 @@ class Slot(BaseModel):
     cadence: Literal["with", "without"] | None = None
     among: Literal["active", "frozen"] | None = None
     many: bool = False          # several values ("amazon, target and walmart") make one call each
-    placeholder: Literal["ACCOUNT", "ROUTING"] | None = None   # secret: the vault placeholder the message carries
+    placeholder: Literal["ACCOUNT", "ROUTING", "NAME"] | None = None   # the vault placeholder the message may carry
 
     @property
     def args(self) -> list[str]:
@@ -82,6 +83,11 @@ class Capability(BaseModel):
         return [dict(zip(("action", "topic"), item.split())) if isinstance(item, str) else item for item in value]
 
     @property
+    def explains_only(self) -> bool:
+        """Answers from the bank's documents alone (how to do it), with none of the customer's tools."""
+        return self.tools == ["search_knowledge"]
+
+    @property
     def tool(self) -> str | None:
         """The tool that does the capability's work (the last one; `lookup` and knowledge come first)."""
         return self.tools[-1] if self.tools else None
@@ -108,7 +114,11 @@ class CapabilityTable(BaseModel):
         for capability in self.capabilities.values():
             best = max(capability.triggers, key=score)
             ranked.append((score(best), capability, best))
-        return sorted(ranked, key=lambda item: -item[0])
+        ranked.sort(key=lambda item: -item[0])
+        if len(ranked) > 1 and ranked[0][1].explains_only and not ranked[1][1].explains_only and \
+                ranked[1][2].action == ranked[0][2].action and ranked[1][0] >= NEAR_TIE * ranked[0][0]:
+            ranked[:2] = ranked[1::-1]     # the same verb read two ways: doing it beats telling how to do it
+        return ranked
 
     def writing_tools(self) -> set[str]:
         return {c.tool for c in self.capabilities.values() if c.writes and c.tool}
@@ -144,8 +154,8 @@ def check(table: CapabilityTable) -> list[str]:
                 problems.append(f"{where}: unknown trigger {trigger.action} {trigger.topic}")
         for slot_name, slot in capability.slots.items():
             problems += [f"{where}.{slot_name}: unknown span {s}" for s in slot.spans if s not in inventory.spans]
-            if (slot.type == "secret") != bool(slot.placeholder):
-                problems.append(f"{where}.{slot_name}: a secret slot (and only one) names its vault placeholder")
+            if slot.type == "secret" and not slot.placeholder or slot.placeholder and slot.type not in ("secret", "text"):
+                problems.append(f"{where}.{slot_name}: a secret slot names its vault placeholder (a text slot may)")
             if slot.ask and not (ANSWERS / f"{slot.ask}.j2").exists():
                 problems.append(f"{where}.{slot_name}: no template {slot.ask}.j2")
             if slot.required and not slot.ask:

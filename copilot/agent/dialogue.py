@@ -40,6 +40,14 @@ def _names_the_action(span: Span, summary: str, today: date) -> bool:
     return all(max((fuzz.ratio(w, s) for s in said), default=0) >= 80 for w in spoken)
 
 
+def _without_its_name(text: str, tool: str) -> str:
+    """The reply without the words that name the waiting action ("yes cancel it" to a cancellation: "cancel" there is
+    the action, not a change of mind)."""
+    named = {w for c in capability_table().capabilities.values() if c.tool == tool for w in values.words(c.phrase)}
+    return " ".join(w for w in text.split() if values.words(w) and values.words(w)[0] not in named) \
+        if named else text
+
+
 def _own_actions(tool: str) -> set[str]:
     return {t.action for c in capability_table().capabilities.values() if c.tool == tool for t in c.triggers}
 
@@ -59,6 +67,7 @@ def _asks_for_it(reading: Reading, tool: str) -> bool:
 def _another_clause_asks(text: str, tool: str) -> bool:
     """"go ahead, and email me a copy": a clause besides the yes is a request of its own."""
     parts = [p for p in values.clauses(text) if p.strip(" ,.!") != text.strip(" ,.!")]
+    parts = [rest for p in parts if (rest := _without_its_name(p, tool).strip(" ,.!"))]   # "cancel it" names it
     return any(r.act == "request" and not _asks_for_it(r, tool) for r in map(get_understanding().read, parts))
 
 
@@ -69,7 +78,8 @@ def decide(reading: Reading, pending: list[dict], today: date) -> str | None:
     if reading.act in ("deny", "cancel") and reading.act_confidence >= DENY and not reading.spans:
         return "deny"
     action = pending[-1]
-    if safety.yes_is_hedged(reading.text) or not (_is_yes(reading) or _asks_for_it(reading, action["tool"])):
+    if safety.yes_is_hedged(_without_its_name(reading.text, action["tool"])) or \
+            not (_is_yes(reading) or _asks_for_it(reading, action["tool"])):
         return None
     own = _own_actions(action["tool"])
     if any(p >= ASKS_FOR_MORE and name not in own for name, p in reading.actions.items()) or \

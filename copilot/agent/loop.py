@@ -290,6 +290,8 @@ class Copilot:
         state.offer = turn.offer
         if plan and plan.capability and route not in ("blocked", "clarify") and plan.calls:
             state.last = LastRequest(capability=plan.capability, slots=plan.slots, topics=plan.topics, route=route)
+            if route == "confirm":
+                state.proposal = state.last
         for outcome in turn.outcomes:
             for key, found in (("card", mentioned_card(outcome)), ("transaction", mentioned_charge(outcome))):
                 if found:

@@ -59,6 +59,10 @@ class Planner:
         if reading.act in SMALL_TALK and score < ACCEPT:
             unclear_yes = reading.act == "affirm" and waiting      # a yes too vague to run what waits: ask again
             return Plan(None, reading.act_confidence, reply="unclear_yes" if unclear_yes else SMALL_TALK[reading.act])
+        if waiting and state.proposal and state.proposal != state.last and reading.act in ("correct", "modify"):
+            changed = self._follow_up(reading, state.model_copy(update={"last": state.proposal}), profile, today)
+            if changed:                                  # "make it 4500" after a question in between: the waiting write
+                return changed
         retry = bool(state.last) and state.last.route == "consent_required" and score < ACCEPT
         if state.last and (reading.act in ("modify", "correct", "inform", "select") or score < LEAN or retry
                            or top.name == state.last.capability):
@@ -95,8 +99,10 @@ class Planner:
             return plan
         for part in get_understanding().read_many(parts):
             score, capability, _ = self.table.scored(part.actions, part.topics)[0]
-            if part.act == "request" and score >= ACCEPT and not capability.writes and self._adds(plan, capability):
-                plan = self._combine(plan, self._carry_out(capability, part, {}, profile, today, state, score))
+            if part.act == "request" and score >= ACCEPT and self._adds(plan, capability):
+                extra = self._carry_out(capability, part, {}, profile, today, state, score)
+                if not capability.writes or extra.calls and not extra.awaiting:   # a write only when spelt out
+                    plan = self._combine(plan, extra)
         return plan
 
     # --- repair ------------------------------------------------------------------------------------------------
@@ -121,13 +127,14 @@ class Planner:
             if picked is None:
                 return None
             value = picked["value"]
-        elif slot.placeholder:
+        elif slot.placeholder and (secret(slot, reading.text) or not slot.spans):
             value = secret(slot, reading.text)
             if value is None:
                 return None
         else:
-            spans = reading.spans_of(*slot.spans) or \
-                ([Span(slot.spans[0], 0, len(reading.text), reading.text, 0.0)]
+            whole = [Span(slot.spans[0], 0, len(reading.text), reading.text, 0.0)]
+            spans = whole if slot.type == "text" and reading.act == "inform" else reading.spans_of(*slot.spans) or \
+                (whole
                  if reading.act in ("inform", "select", "correct") and slot.type in ("account", "card", "merchant",
                                                                                      "category", "text", "payee",
                                                                                      "destination") else [])
@@ -138,7 +145,7 @@ class Planner:
             except Ask:
                 return None
         return self._carry_out(capability, reading, {**awaiting.slots, awaiting.slot: value}, profile, today, state,
-                               1.0)
+                               1.0, answered=awaiting.slot)
 
     def _which(self, reading: Reading, state: DialogueState, profile: Profile, today: date) -> Plan | None:
         """The reply to "do you want to X, or Y?": the option picked, or a yes to the only one, carried out on the
@@ -181,8 +188,13 @@ class Planner:
 
     def _unsure(self, reading: Reading, scored: list, state: DialogueState, profile: Profile, today: date,
                 theirs: bool = False) -> Plan:
-        """Nothing is likely enough: a banking topic gets the bank's documents; otherwise ask what was meant. A
-        message about the customer's own merchant or card that read as off-topic (`theirs`) gets the question."""
+        """Nothing is likely enough: the one capability of the likely action that the message's own values fill is
+        meant ("pay the business platinum statement balance": a card, not a biller); else a banking topic gets the
+        bank's documents, and otherwise the copilot asks what was meant. A message about the customer's own merchant
+        or card that read as off-topic (`theirs`) gets the question."""
+        filled = self._filled_by_values(reading, scored, state, profile, today)
+        if filled:
+            return filled
         topic, likelihood = max(reading.topics.items(), key=lambda kv: kv[1])
         if topic not in ("other", "assistant") and likelihood >= ACCEPT and not theirs:
             return self._carry_out(self.table.capabilities["knowledge"], reading, {}, profile, today, state, likelihood)
@@ -198,16 +210,32 @@ class Planner:
                     awaiting=Awaiting(capability=WHICH, slot=WHICH, slots={"text": reading.text},
                                       options=[{"label": c.phrase, "value": c.name, "name": c.phrase} for c in offered]))
 
+    def _filled_by_values(self, reading: Reading, scored: list, state: DialogueState, profile: Profile,
+                          today: date) -> Plan | None:
+        """The clearly meant action's only capability that takes this message's values and needs nothing more
+        ("show me a snowball plan": only the debt plan takes a strategy)."""
+        action, likelihood = max(reading.actions.items(), key=lambda kv: kv[1], default=("", 0.0))
+        if likelihood < ACCEPT or not reading.spans:
+            return None
+        said = {span.label for span in reading.spans}
+        takers = [(score, c) for score, c, _ in scored if c.tools and any(t.action == action for t in c.triggers)
+                  and said & {label for slot in c.slots.values() for label in slot.spans}]
+        plans = [self._carry_out(c, reading, {}, profile, today, state, score) for score, c in takers]
+        complete = [p for p in plans if p.calls and not p.awaiting and p.route != "clarify"]
+        return complete[0] if len(complete) == 1 else None
+
     # --- one capability ---------------------------------------------------------------------------------------
     def _carry_out(self, capability: Capability, reading: Reading, known: dict, profile: Profile, today: date,
                    state: DialogueState, confidence: float, topics: list[str] | None = None,
-                   came_from: tuple[str, ...] = ()) -> Plan:
+                   came_from: tuple[str, ...] = (), answered: str | None = None) -> Plan:
         topics = topics or reading.likely(reading.topics)
         plan = Plan(capability.name, round(confidence, 3), route=capability.route, reply=capability.reply,
                     data=dict(capability.data), topics=topics)
         slots = dict(known)
         try:
             read_slots(capability, reading, profile, today, state, into=slots)
+            if answered:                           # the whole reply answered that question, whatever it also names
+                slots[answered] = known[answered]
             if capability.opposite and profile.flow(slots.get("merchant")) not in (None, capability.money):
                 opposite = self.table.capabilities[capability.opposite]     # "how much did I make from Uber"
                 return self._carry_out(opposite, reading, {k: v for k, v in known.items() if k in opposite.slots},

@@ -34,8 +34,8 @@ def read_slots(capability: Capability, reading: Reading, profile: Profile, today
             continue
         spans = [s for s in reading.spans_of(*slot.spans) or _other_times(capability, slot, reading)
                  if cadence_fits(slot, s, reading)]
-        value = secret(slot, reading.text) if slot.placeholder else \
-            slot_value(slot, spans, reading, profile, today, state, name=name) if spans else None
+        value = (secret(slot, reading.text) if slot.placeholder else None) or \
+            (slot_value(slot, spans, reading, profile, today, state, name=name) if spans else None)
         if value is not None:
             found[name] = value
     payee = next((m for s in reading.spans_of("account") if (m := resolve.merchant(s.text, profile))
@@ -46,7 +46,7 @@ def read_slots(capability: Capability, reading: Reading, profile: Profile, today
     return found
 
 def secret(slot: Slot, text: str) -> str | None:
-    """The vault placeholder a message carries for a secret slot ("[ACCOUNT_1]"): the digits stay in the vault."""
+    """The vault placeholder a message carries for the slot ("[ACCOUNT_1]", "[NAME_1]"): the value stays in the vault."""
     found = re.search(rf"\[{slot.placeholder}_\d+\]", text)
     return found.group(0) if found else None
 

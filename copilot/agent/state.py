@@ -31,6 +31,7 @@ class LastRequest(BaseModel):
 
 class DialogueState(BaseModel):
     last: LastRequest | None = None
+    proposal: LastRequest | None = None                     # the request whose write waits for a yes
     awaiting: Awaiting | None = None
     focus: dict[str, str] = Field(default_factory=dict)     # card / transaction last talked about
     misunderstandings: int = 0                              # consecutive turns the copilot had to ask

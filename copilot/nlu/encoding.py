@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from functools import lru_cache
 
 import numpy as np
 
 MAX_TOKENS = 64
+DETERMINERS = {"my", "the", "our", "your", "his", "her", "their", "this", "that", "a", "an"}
 
 
 @lru_cache(maxsize=1)
@@ -86,8 +88,21 @@ def decode_spans(text: str, offsets: list[tuple[int, int]], tag_names: tuple[str
             spans[-1][2], spans[-1][3] = end, min(spans[-1][3], float(row.max()))
         elif tag != "O":
             spans.append([label, start, end, float(row.max())])
-    return [Span(label, start, end, text[start:end], round(p, 3))
-            for label, start, end, p in (_whole_words(text, *span) for span in spans)]
+    whole: list[tuple[str, int, int, float]] = []
+    for label, start, end, p in (_headed(text, *_whole_words(text, *span)) for span in spans):
+        if whole and whole[-1][0] == label and not text[whole[-1][2]:start].strip():   # met the next one: one span
+            whole[-1] = (label, whole[-1][1], max(end, whole[-1][2]), min(p, whole[-1][3]))
+        elif not whole or start >= whole[-1][2]:
+            whole.append((label, start, end, p))
+    return [Span(label, start, end, text[start:end], round(p, 3)) for label, start, end, p in whole]
+
+
+def _headed(text: str, label: str, start: int, end: int, confidence: float) -> tuple[str, int, int, float]:
+    """A span that stopped after its determiner ("my" of "my loan") takes the word it determines."""
+    if text[start:end].lower() not in DETERMINERS:
+        return label, start, end, confidence
+    following = re.match(r"\s+[\w'’-]+", text[end:])
+    return (label, start, end + following.end(), confidence) if following else (label, start, end, confidence)
 
 
 def _whole_words(text: str, label: str, start: int, end: int, confidence: float) -> tuple[str, int, int, float]:

@@ -360,6 +360,15 @@ def deadline(text: str, today: date) -> Deadline:
         return Deadline(target)
     year = _year_in(tokens)
     month = next((MONTHS[w] for w in tokens if w in MONTHS), None)
+    day_named = next((int(n) for w in tokens if w[:1].isdigit() and len(w.rstrip("stndrh")) <= 2
+                      and (n := _digits(w)) is not None and n.is_integer() and 1 <= n <= 31), None)
+    if month and day_named:                                              # "december 15", "the 3rd of jan"
+        target = _day_in(date(year or today.year, month, 1), day_named)
+        if target is None:
+            raise ValueProblem(f"{calendar.month_name[month]} has no day {day_named}: which day did you mean?")
+        if target <= today and not year:
+            target = _day_in(date(today.year + 1, month, 1), day_named) or target
+        return Deadline(target)
     if month:
         target_year = year or (today.year if month > today.month else today.year + 1)
         if "next" in tokens and not year and (date(target_year, month, 1) - today).days < 90:

@@ -6,10 +6,12 @@ Each conversation is one the issue reports failing (issue 14 and issue 13 §1-2)
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 import pytest
 from sqlalchemy import select
 
-from copilot.store.models import Budget, Card, Conversation, Handoff, SavingsGoal
+from copilot.store.models import Budget, Card, Conversation, Handoff, SavingsGoal, ScheduledPayment, Transaction
 from tests.agent.conftest import grant
 
 
@@ -113,6 +115,44 @@ def test_a_correction_replaces_the_proposal(copilot, runtime):
     copilot.send(conversation, "yes")
     assert card_status(runtime, "demo-debt-card-store") == "frozen"
     assert card_status(runtime, "demo-debt-card-visa") == "active"
+
+
+def test_a_new_amount_after_a_question_in_between_changes_the_waiting_payment(copilot, runtime):
+    grant(runtime, "demo-debt", "payments:write")
+    conversation = copilot.start("demo-debt")
+    assert copilot.send(conversation, "send 50 to mom").route == "confirm"
+    assert tools_of(copilot.send(conversation, "what's my balance?")) == ["get_balances"]
+    changed = copilot.send(conversation, "actually make it 75")
+    assert changed.route == "confirm" and args_of(changed, "send_money")["amount"] == 75, changed.answer
+    assert copilot.send(conversation, "yes").route == "answer"
+    with runtime.db.session() as session:
+        sent = list(session.scalars(select(Transaction.amount).where(Transaction.customer_id == "demo-debt",
+                                                                     Transaction.merchant == "Linda Reyes")))
+    assert sent.count(Decimal("-75.00")) == 1 and Decimal("-50.00") not in sent, sent
+
+
+@pytest.mark.parametrize("reply, runs", [("yes cancel it", True), ("yes go ahead and cancel it", True),
+                                         ("cancel it", False), ("yes but cancel the gym one instead", False)])
+def test_naming_a_cancellation_in_the_yes_confirms_it(copilot, runtime, reply, runs):
+    grant(runtime, "demo-debt", "payments:write")
+    conversation = copilot.start("demo-debt")
+    assert copilot.send(conversation, "cancel the xfinity direct debit").route == "confirm"
+    copilot.send(conversation, reply)
+    with runtime.db.session() as session:
+        status = session.scalar(select(ScheduledPayment.status).where(ScheduledPayment.merchant == "Xfinity Internet"))
+    assert (status == "cancelled") is runs, f"{reply!r}: {status}"
+
+
+def test_a_payee_named_in_the_request_or_as_the_answer_is_kept_whole(copilot, runtime):
+    grant(runtime, "demo-sme", "payments:write")
+    inline = copilot.send(copilot.start("demo-sme"),
+                          "add a new payee: Bright Flour Co, account 4417 2290 0183, routing 021000021")
+    assert inline.route == "confirm" and "Add Bright Flour Co as a payee (account ending 0183)" in inline.answer
+    conversation = copilot.start("demo-sme")
+    assert copilot.send(conversation, "add a payee").route == "clarify"
+    copilot.send(conversation, "Bright Flour Co")
+    answered = copilot.send(conversation, "account 441722900183")
+    assert "Add Bright Flour Co as a payee" in answered.answer, answered.answer
 
 
 def test_forget_it_drops_the_open_question(copilot, runtime):

@@ -65,7 +65,8 @@ def test_single_days_are_in_the_past(text, expected):
     ("by the end of the year", date(2026, 12, 31)), ("by christmas", date(2026, 12, 20)),
     ("by next christmas", date(2027, 12, 20)), ("by 2028", date(2028, 1, 1)),
     ("end of august", date(2027, 8, 31)), ("on the 28th", date(2026, 12, 28)), ("by the 3rd", date(2026, 12, 3)),
-    ("this weekend", date(2026, 11, 29)),
+    ("this weekend", date(2026, 11, 29)), ("on december 15", date(2026, 12, 15)), ("the 3rd of jan", date(2027, 1, 3)),
+    ("nov 30", date(2026, 11, 30)), ("15th of november", date(2027, 11, 15)),
 ])
 def test_goal_deadlines(text, expected):
     assert values.deadline(text, TODAY).day == expected
@@ -76,6 +77,8 @@ def test_a_deadline_in_the_past_or_centuries_away_is_a_question():
         values.deadline("by 2020", TODAY)
     with pytest.raises(ValueProblem):
         values.deadline("in 900 years", TODAY)
+    with pytest.raises(ValueProblem):
+        values.deadline("february 30", TODAY)
 
 
 @pytest.mark.parametrize("text", ["since when", "the", "before i get paid", "whenever"])
