@@ -38,7 +38,7 @@ class Slot(BaseModel):
     default: str | float | None = None                  # the value when the message and the conversation give none
     ask: str | None = None
     cadence: Literal["with", "without"] | None = None
-    among: Literal["active", "frozen"] | None = None
+    among: Literal["active", "frozen", "debts"] | None = None   # cards in that state; accounts that are owed
     many: bool = False          # several values ("amazon, target and walmart") make one call each
     placeholder: Literal["ACCOUNT", "ROUTING", "NAME"] | None = None   # the vault placeholder the message may carry
 

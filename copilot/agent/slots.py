@@ -112,7 +112,7 @@ def _value(slot: Slot, spans: list[Span], reading: Reading, profile: Profile, to
         if slot.type == "currency":
             return values.currency(span.text)
         if slot.type in ("source", "destination"):
-            return leg(slot.type, spans, reading, profile)
+            return leg(slot.type, spans, reading, profile, debts_only=slot.among == "debts")
         if slot.type == "day":                          # a payment day: today or later
             found = values.deadline(span.text, today).day
             return found.isoformat() if found > today else None
@@ -168,14 +168,18 @@ def _value(slot: Slot, spans: list[Span], reading: Reading, profile: Profile, to
     return None
 
 
-def leg(kind: str, spans: list[Span], reading: Reading, profile: Profile) -> str | None:
+def leg(kind: str, spans: list[Span], reading: Reading, profile: Profile, debts_only: bool = False) -> str | None:
     """The account money leaves (`source`) or goes into (`destination`): the word before each account says ("from
     savings", "into checking"); an account without one takes the role the others leave; with none said, a card
-    or loan is paid into and a deposit account is the destination of a lone mention."""
+    or loan is paid into and a deposit account is the destination of a lone mention. `debts_only`: a reference
+    that fits several accounts names the one card or loan among them ("the business card" to pay)."""
     directions = values.vocabulary()["directions"]
     roles: list[tuple[str | None, AccountInfo]] = []
     for span in spans:
         match = resolve.account(span.text, profile)
+        owed = [a for a in match.candidates if a.kind in DEBT_KINDS]
+        if debts_only and len(owed) == 1:
+            match = resolve.Match(owed[0])
         if not match.unique:
             continue
         before = [w for w in values.words(reading.text[max(0, span.start - 16):span.start]) if w not in ("my", "the")]

@@ -143,6 +143,15 @@ def test_naming_a_cancellation_in_the_yes_confirms_it(copilot, runtime, reply, r
     assert (status == "cancelled") is runs, f"{reply!r}: {status}"
 
 
+@pytest.mark.parametrize("text", ["pay the statement balance on the business card",
+                                  "pay the business platinum statement balance now instead of waiting for the 9th"])
+def test_a_card_payment_names_the_card_owed_not_a_biller_or_the_checking_account(copilot, runtime, text):
+    grant(runtime, "demo-sme", "payments:write")
+    result = copilot.send(copilot.start("demo-sme"), text)
+    assert result.route == "confirm" and args_of(result, "pay_card")["card"] == "Business Platinum Card", result.answer
+    assert args_of(result, "pay_card")["pay"] == "statement"
+
+
 def test_a_payee_named_in_the_request_or_as_the_answer_is_kept_whole(copilot, runtime):
     grant(runtime, "demo-sme", "payments:write")
     inline = copilot.send(copilot.start("demo-sme"),
