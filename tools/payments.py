@@ -15,7 +15,7 @@ from decimal import Decimal
 from typing import Literal
 
 from pydantic import Field
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select
 
 from copilot.store.models import Account, Card, Payee, ScheduledPayment, Transaction
 from tools.data import DEBT_KINDS, DEPOSIT_KINDS, account_label, accounts, day_start, history, pick_account
@@ -149,6 +149,15 @@ def _within_limit(call: Call, payment: Payment) -> None:
                               f"({show(to_them, currency)} already sent); the rest can go tomorrow")
 
 
+def _already_scheduled(call: Call, payee: Payee) -> ScheduledPayment | None:
+    """The active direct debit or standing order that already pays this payee, soonest first."""
+    return call.session.scalar(select(ScheduledPayment).where(
+        ScheduledPayment.customer_id == call.ctx.customer_id, ScheduledPayment.status == "active",
+        ScheduledPayment.kind.in_(("direct_debit", "standing_order")),
+        or_(ScheduledPayment.payee_id == payee.id, ScheduledPayment.merchant == payee.name))
+        .order_by(ScheduledPayment.next_on).limit(1))
+
+
 def propose(call: Call, payment: Payment, args: dict, what: str) -> Proposal:
     """The confirmation a customer sees: what (`what` holds "{amount}"), from where, when, and what to know before
     saying yes."""
@@ -162,6 +171,12 @@ def propose(call: Call, payment: Payment, args: dict, what: str) -> Proposal:
                      f"less than the {show(bills, payment.source.currency)} of bills due before "
                      f"{'your next payday on ' + payday.isoformat() if payday else 'the end of the month'} "
                      f"({', '.join(names[:3])})")
+    collecting = _already_scheduled(call, payment.payee) if payment.payee else None
+    if collecting:
+        how = "collects this by direct debit" if collecting.kind == "direct_debit" else "is already paid by a " \
+            "standing order"
+        notes.append(f"{payment.payee.name} {how} (next on {collecting.next_on.isoformat()}), so paying now as well "
+                     "may pay them twice")
     reasons = step_up_reasons(call, payment.value, payment.payee if payment.to_others else None)
     when = f"on {payment.on.isoformat()}" if payment.on else "now"
     summary = (f"{what.format(amount=show(payment.value, payment.source.currency))} from your "

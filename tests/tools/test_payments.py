@@ -122,6 +122,10 @@ def test_a_bill_is_paid_to_the_usual_payee_with_last_months_amount(bank, make_ct
                               .order_by(Transaction.occurred_at.desc()).limit(1))
     assert action["args"]["amount"] == float(-last) and "Lakeview Apartments" in action["summary"]
     assert "the same as last time" in action["summary"]
+    assert "Lakeview Apartments collects this by direct debit (next on 2026-12-01), so paying now as well may pay " \
+           "them twice" in action["summary"], action["summary"]
+    to_mom = call(ctx, "send_money", recipient="mom", amount=40).pending_action
+    assert "twice" not in to_mom["summary"], "nothing scheduled pays mom"
 
 
 def test_a_payment_that_leaves_too_little_for_bills_before_payday_says_so(bank, make_ctx):
