@@ -133,8 +133,8 @@ def _within_limit(call: Call, payment: Payment) -> None:
     settings, currency = call.ctx.settings, payment.source.currency
     single, daily = Decimal(str(settings.payment_single_limit)), Decimal(str(settings.payment_daily_limit))
     if payment.value > single:
-        raise InvalidArgs(f"one payment to someone else can be up to {show(single, currency)}; you could send it in "
-                          "parts, or by wire in the app")
+        raise InvalidArgs(f"one payment to someone else can be up to {show(single, currency)} here; a larger one "
+                          "can go as a wire transfer in the app (same business day before 3 p.m. Central Time)")
     sent = _sent_since(call, day_start(call.today))
     if sent + payment.value > daily:
         raise InvalidArgs(f"that is over your daily limit for payments to others ({show(daily, currency)}"

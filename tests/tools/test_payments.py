@@ -144,7 +144,9 @@ def test_the_daily_limit_for_paying_others_counts_what_was_sent_today(bank, make
     over = call(ctx, "send_money", recipient="Jake Miller", amount=150)
     assert over.status == "invalid_args" and "daily limit" in over.error, over
     rich = make_ctx("demo-traveler")
-    assert "up to $2,500.00" in call(rich, "send_money", recipient="dad", amount=2600).error, "per payment, too"
+    too_big = call(rich, "send_money", recipient="dad", amount=2600).error
+    assert "up to $2,500.00" in too_big and "wire" in too_big, "per payment, too"
+    assert "parts" not in too_big, "the copilot never suggests splitting a payment to get round the limit"
     own = call(ctx, "transfer_between_accounts", to_account="savings", amount=150)
     assert own.status == "confirm", "moves between one's own accounts are not limited"
 
