@@ -80,7 +80,8 @@ class Planner:
         for other_score, other, other_trigger in scored[1:4]:
             distinct = (other_trigger.action, other_trigger.topic) != (trigger.action, trigger.topic) and not \
                 (top.writes and other_trigger.action == trigger.action)   # the same verb again: another reading of it
-            if other_score >= ALSO and distinct and self._adds(plan, other):
+            if other_score >= ALSO and distinct and not other.writes and self._adds(plan, other):  # a second write
+                # only from a clause that asks for it (below), never from a runner-up reading of the whole message
                 plan = self._combine(plan, self._carry_out(other, reading, {}, profile, today, state, other_score))
         return self._other_clauses(plan, reading, profile, today, state)
 

@@ -152,6 +152,13 @@ def test_a_card_payment_names_the_card_owed_not_a_biller_or_the_checking_account
     assert args_of(result, "pay_card")["pay"] == "statement"
 
 
+def test_a_runner_up_reading_never_adds_a_payment_nobody_asked_for(copilot, runtime):
+    grant(runtime, "demo-traveler", "payments:write")
+    result = copilot.send(copilot.start("demo-traveler"), "pause the 500 monthly transfer into savings until january? "
+                                                         "travelling a lot in december and want the cash in checking")
+    assert result.pending_action is None and result.route != "confirm", result.answer
+
+
 def test_a_payee_named_in_the_request_or_as_the_answer_is_kept_whole(copilot, runtime):
     grant(runtime, "demo-sme", "payments:write")
     inline = copilot.send(copilot.start("demo-sme"),
