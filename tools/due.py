@@ -17,7 +17,7 @@ from copilot import audit
 from copilot.store.db import Database
 from copilot.store.models import Account, Customer, Payee, ScheduledPayment
 from tools.ledger import Leg, post
-from tools.payments import own_leg
+from tools.payments import own_leg, payee_leg
 from tools.spec import InvalidArgs
 
 STEPS = {"weekly": timedelta(days=7), "biweekly": timedelta(days=14)}
@@ -46,8 +46,7 @@ def _claim(session: Session, item: ScheduledPayment) -> bool:
 def _leg(session: Session, item: ScheduledPayment) -> Leg:
     if item.to_account_id:
         return own_leg(session.get(Account, item.to_account_id))
-    payee = session.get(Payee, item.payee_id)
-    return Leg(name=payee.name, category=payee.category or "transfers")
+    return payee_leg(session.get(Payee, item.payee_id))
 
 
 def _pay_one(db: Database, item_id: str, today: date, now: datetime) -> dict | None:

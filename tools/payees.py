@@ -19,6 +19,7 @@ from tools.matching import match_one
 from tools.spec import Call, InvalidArgs, NotFound, Proposal, ToolArgs, tool
 
 SEALED = "sealed:"                          # an account number encrypted in the pending action's arguments
+VAULT_PLACEHOLDER = re.compile(r"\[[A-Z_]+_\d+\]")   # "[ACCOUNT_1]": the vault keeps the value (its module is heavy to import)
 FILLER = re.compile(r"\b(my|the|our|me|to|a|an)\b|'s\b", re.I)
 
 
@@ -67,7 +68,7 @@ def find_payee(call: Call, wanted: str) -> Payee:
 
 def _revealed(call: Call, value: str) -> str:
     """The value behind a vault placeholder of this conversation ("[NAME_1]"), or the value itself."""
-    if not re.fullmatch(r"\[[A-Z_]+_\d+\]", value):
+    if not VAULT_PLACEHOLDER.fullmatch(value):
         return value
     if not call.ctx.conversation_id:
         raise InvalidArgs(f"{value} is a placeholder of a conversation, and there is none here")
@@ -100,7 +101,7 @@ def _checked(call: Call, args: AddPayeeArgs) -> tuple[str, str | None]:
 
 
 def _seal(call: Call, value: str | None) -> str | None:
-    if value is None or re.fullmatch(r"\[[A-Z_]+_\d+\]", value) or value.startswith(SEALED):
+    if value is None or VAULT_PLACEHOLDER.fullmatch(value) or value.startswith(SEALED):
         return value
     return SEALED + cipher_for(call.ctx.settings).encrypt(value.encode()).decode()
 

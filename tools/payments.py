@@ -207,6 +207,10 @@ def execute(call: Call, payment: Payment) -> dict:
 
 
 # --- between own accounts ------------------------------------------------------------------------------------
+def payee_leg(payee: Payee) -> Leg:
+    return Leg(name=payee.name, category=payee.category or "transfers")
+
+
 def own_leg(account: Account) -> Leg:
     category = "debt_payments" if account.kind in DEBT_KINDS else "savings" if account.kind == "savings" else "transfers"
     return Leg(name=f"Transfer to {account.name}", category=category, account=account)
@@ -295,7 +299,7 @@ def _payee_payment(call: Call, wanted: str, value: float | None, from_account: s
         raise InvalidArgs(f"how much should {payee.name} be paid? Nothing was paid to them before")
     chosen = cents(value) if value is not None else before[0]
     source = choose_source(call, from_account, chosen, usual=before[1] if before else None)
-    return Payment(source, Leg(name=payee.name, category=payee.category or "transfers"), chosen, _day(call, on), payee)
+    return Payment(source, payee_leg(payee), chosen, _day(call, on), payee)
 
 
 def _bill(call: Call, args: PayBillArgs) -> Payment:
