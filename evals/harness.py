@@ -6,11 +6,9 @@ machine is a visible skip (ProviderUnavailable), not a failure.
 
 from __future__ import annotations
 
-import os
 import tempfile
 import time
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -25,34 +23,6 @@ from evals.runner import Runner
 
 class ProviderUnavailable(RuntimeError):
     """The chosen provider has no endpoint configured here; the message says what to set."""
-
-
-def _torch():
-    """torch when the process may tune its threads (no explicit OMP_NUM_THREADS), else None."""
-    if "OMP_NUM_THREADS" in os.environ:
-        return None
-    try:
-        import torch
-    except ImportError:
-        return None
-    return torch
-
-
-@contextmanager
-def single_threaded_inference() -> Iterator[None]:
-    """One intra-op torch thread (the offline provider's embedder) while cases run, restored afterwards: the harness
-    sends one turn at a time, and on a busy 2-core CI machine OpenMP threads spinning against each other make each
-    query 10-30x slower."""
-    torch = _torch()
-    if torch is None:
-        yield
-        return
-    before = torch.get_num_threads()
-    torch.set_num_threads(1)
-    try:
-        yield
-    finally:
-        torch.set_num_threads(before)
 
 
 def prepare(paths: list[Path] | None = None, suites: list[str] | None = None) -> list[LoadedCase]:
@@ -74,7 +44,7 @@ def evaluate(cases: list[LoadedCase], *, provider: str | None = None, repeat: in
         raise ProviderUnavailable(f"provider {settings.provider} skipped: {exc}") from None
     version, gates = gates_lib.load_gates(gates_file, settings.provider)
     started, began = datetime.now(timezone.utc), time.perf_counter()
-    with single_threaded_inference(), tempfile.TemporaryDirectory(prefix="copilot-eval-") as workdir:
+    with tempfile.TemporaryDirectory(prefix="copilot-eval-") as workdir:
         runner = Runner(settings, Path(workdir))
         if on_start:
             on_start(len(cases) * repeat)

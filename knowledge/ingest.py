@@ -21,6 +21,7 @@ from copilot.embeddings import get_embedder
 from knowledge.chunking import Chunk, chunk_document
 from knowledge.corpus import DOCS_DIR, load_corpus
 from knowledge.embedding import CopilotMiniLM
+from knowledge.screening import current, verdict
 from knowledge.store import collection_metadata, create_collection, get_collection, open_client
 
 log = logging.getLogger(__name__)
@@ -61,10 +62,21 @@ def revision_of(ids: list[str]) -> str:
     return hashlib.sha256("\n".join(sorted(ids)).encode()).hexdigest()[:16]
 
 
-def _existing(collection: Collection) -> dict[str, str]:
-    """id -> doc key of every chunk already in the collection."""
+def _existing(collection: Collection) -> dict[str, dict]:
+    """id -> metadata of every chunk already in the collection."""
     stored = collection.get(include=["metadatas"])
-    return {cid: str(meta.get("doc_key", "")) for cid, meta in zip(stored["ids"], stored["metadatas"] or [])}
+    return {cid: dict(meta or {}) for cid, meta in zip(stored["ids"], stored["metadatas"] or [])}
+
+
+def _screened_metadata(chunk: Chunk) -> dict[str, str | int]:
+    return {**chunk_metadata(chunk), "screened": verdict(f"{chunk.doc.title}\n{chunk.section}\n{chunk.text}")}
+
+
+def _rescreen(collection: Collection, chunks: list[Chunk]) -> None:
+    """Stored chunks screened under another policy (or never): screened again, their vectors kept."""
+    for start in range(0, len(chunks), BATCH):
+        batch = chunks[start:start + BATCH]
+        collection.update(ids=[c.id for c in batch], metadatas=[_screened_metadata(c) for c in batch])
 
 
 def _embed_and_add(collection: Collection, chunks: list[Chunk], progress: Progress | None) -> None:
@@ -74,7 +86,7 @@ def _embed_and_add(collection: Collection, chunks: list[Chunk], progress: Progre
     for start in range(0, len(chunks), BATCH):
         batch = chunks[start:start + BATCH]
         collection.add(ids=[c.id for c in batch], documents=[c.text for c in batch],
-                       metadatas=[chunk_metadata(c) for c in batch], embeddings=embed([c.embed_text for c in batch]))
+                       metadatas=[_screened_metadata(c) for c in batch], embeddings=embed([c.embed_text for c in batch]))
         if progress:
             progress(start + len(batch), len(chunks))
 
@@ -92,6 +104,7 @@ def ingest(settings: Settings, docs_dir: Path = DOCS_DIR, *, rebuild: bool = Fal
     fresh = [chunk for cid, chunk in chunks.items() if cid not in existing]
     if stale:
         collection.delete(ids=stale)
+    _rescreen(collection, [chunks[cid] for cid, meta in existing.items() if cid in chunks and not current(meta)])
     if fresh:
         get_embedder()                                        # load the model before the throughput clock starts
     embed_started = time.perf_counter()
@@ -104,7 +117,7 @@ def ingest(settings: Settings, docs_dir: Path = DOCS_DIR, *, rebuild: bool = Fal
                           unchanged=len(chunks) - len(fresh), removed=len(stale),
                           seconds=time.perf_counter() - started, embed_seconds=embed_seconds,
                           changed_docs=sorted({c.doc.key for c in fresh}),
-                          removed_docs=sorted({existing[cid] for cid in stale} - keys))
+                          removed_docs=sorted({str(existing[cid].get("doc_key", "")) for cid in stale} - keys))
     log.info("knowledge ingest %s: %d documents, %d chunks, %d embedded, %d unchanged, %d removed in %.1fs "
              "(revision %s)", settings.kb_collection, report.documents, report.chunks, report.embedded,
              report.unchanged, report.removed, report.seconds, revision)

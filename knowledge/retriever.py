@@ -26,6 +26,7 @@ from knowledge.chunking import OVERVIEW
 from knowledge.corpus import DOCS_DIR
 from knowledge.fusion import max_fused_score, reciprocal_rank_fusion
 from knowledge.ingest import ensure_index
+from knowledge.screening import screened
 from knowledge.snapshot import Row, Snapshot, visible_audiences
 from knowledge.store import KnowledgeIndexError, describe, get_collection, open_client
 
@@ -190,7 +191,8 @@ class HybridRetriever:
         for row in rows[1:]:                 # a later chunk opens with the previous one's last sentences: drop them
             carried, newline, rest = row.text.partition("\n")
             parts.append(rest if newline and parts[-1].endswith(carried) else row.text)
-        return _hit(rows[0], 1.0).model_copy(update={"text": "\n\n".join(parts)})
+        return _hit(rows[0], 1.0).model_copy(update={"text": "\n\n".join(parts),
+                                                      "screened": all(screened(row.meta) for row in rows)})
 
 
 def _hit(row: Row, score: float) -> KnowledgeHit:
@@ -198,7 +200,7 @@ def _hit(row: Row, score: float) -> KnowledgeHit:
     return KnowledgeHit(doc_id=meta["doc_id"], section=meta["section"] or "Overview", citation=meta["citation"],
                         title=meta["title"], text=row.text, score=round(min(score, 1.0), 4),
                         doc_type=meta["doc_type"], version=meta["version"], effective_date=row.effective_date,
-                        audience=meta["audience"])
+                        audience=meta["audience"], screened=screened(meta))
 
 
 _RETRIEVERS: dict[tuple, HybridRetriever] = {}

@@ -62,11 +62,11 @@ class Txn:
         return data
 
 
-def _txn(row: Transaction) -> Txn:
-    return Txn(id=row.id, at=row.occurred_at, amount=row.amount, currency=row.currency, merchant=row.merchant,
-               category=row.category, account_id=row.account_id, card_id=row.card_id, channel=row.channel,
-               country=row.country, city=row.city, status=row.status, original_amount=row.original_amount,
-               original_currency=row.original_currency)
+# Txn's fields in order, as columns: rows are read as plain tuples (no ORM objects: tools only read them)
+TXN_COLUMNS = (Transaction.id, Transaction.occurred_at, Transaction.amount, Transaction.currency, Transaction.merchant,
+               Transaction.category, Transaction.account_id, Transaction.card_id, Transaction.channel,
+               Transaction.country, Transaction.city, Transaction.status, Transaction.original_amount,
+               Transaction.original_currency)
 
 
 def day_start(day: date) -> datetime:
@@ -88,13 +88,13 @@ def window(call: Call, start: date | None, end: date | None) -> tuple[date | Non
 
 def _rows(session: Session, customer_id: str, first: date | None, last: date,
           account_ids: list[str] | None = None) -> list[Txn]:
-    query = select(Transaction).where(Transaction.customer_id == customer_id,
+    query = select(*TXN_COLUMNS).where(Transaction.customer_id == customer_id,
                                       Transaction.occurred_at < day_start(last + timedelta(days=1)))
     if first is not None:
         query = query.where(Transaction.occurred_at >= day_start(first))
     if account_ids is not None:
         query = query.where(Transaction.account_id.in_(account_ids))
-    return [_txn(row) for row in session.scalars(query.order_by(Transaction.occurred_at, Transaction.id))]
+    return [Txn(*row) for row in session.execute(query.order_by(Transaction.occurred_at, Transaction.id))]
 
 
 def history(call: Call, start: date | None = None, end: date | None = None, *,

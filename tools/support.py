@@ -42,7 +42,8 @@ def search_knowledge(call: Call, args: KnowledgeArgs) -> dict:
     return {"query": found.query, "answerable": found.answerable, "audience": audience,
             "hits": [{"citation": hit.citation, "doc_id": hit.doc_id, "section": hit.section, "title": hit.title,
                       "text": hit.text, "score": round(hit.score, 4), "doc_type": hit.doc_type,
-                      "version": hit.version, "effective_date": hit.effective_date.isoformat()}
+                      "version": hit.version, "effective_date": hit.effective_date.isoformat(),
+                      "screened": hit.screened}
                      for hit in found.hits]}
 
 

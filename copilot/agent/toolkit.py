@@ -29,7 +29,9 @@ def _scan(text: str) -> tuple[str, tuple[str, ...]]:
 
 
 def _neutralise(turn: TurnContext, payload: dict) -> dict:
-    """Scan every string inside a tool result for instructions; replace poisoned text, remember the rule."""
+    """Scan every string inside a tool result for instructions; replace poisoned text, remember the rule. A knowledge
+    hit screened at ingest under the policy in force (knowledge.screening: title, section and text) is not scanned
+    again."""
 
     def clean(value):
         if isinstance(value, str) and len(value) > 12:
@@ -38,7 +40,7 @@ def _neutralise(turn: TurnContext, payload: dict) -> dict:
                 turn.untrusted_rules.extend(rules)
                 return text
         if isinstance(value, dict):
-            return {k: clean(v) for k, v in value.items()}
+            return value if value.get("screened") is True else {k: clean(v) for k, v in value.items()}
         if isinstance(value, list):
             return [clean(v) for v in value]
         return value

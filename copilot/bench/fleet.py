@@ -14,7 +14,7 @@ import time
 import psycopg
 from sqlalchemy.engine import make_url
 
-from copilot.bench.load import MIX, drive
+from copilot.bench.load import WARMUP_MESSAGES, drive
 from copilot.bench.scratch import scratch_database
 from copilot.bench.server import ServerProcess, customer_tokens, worker_rss_mb
 from copilot.bench.workspace import Workspace
@@ -79,7 +79,7 @@ def fleet_figures(workspace: Workspace, server_url: str, workers: int, levels: t
             figures = {"workers": workers, "redis": bool(settings.redis_url), "pool_size": settings.db_pool_size,
                        "max_overflow": settings.db_max_overflow, "levels": {}}
             figures["rss_mb_per_worker_started"] = wait_all_warm(server)
-            figures["warmup_errors"] = drive(server.url, tokens, concurrency=len(MIX), turns=1).errors
+            figures["warmup_errors"] = drive(server.url, tokens, concurrency=WARMUP_MESSAGES, turns=1).errors
             for level in levels:
                 with ConnectionPeak(url) as connections:
                     result = drive(server.url, tokens, concurrency=level, turns=turns[level])

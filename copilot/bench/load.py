@@ -8,19 +8,33 @@ from __future__ import annotations
 
 import asyncio
 import itertools
+import random
 import threading
 import time
 import uuid
 from collections import Counter
 from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
 
 import httpx
+import yaml
 
 from copilot.bench.stats import summary
+from copilot.config import PROJECT_ROOT
 
-MIX = ("what's my balance?", "how much did I spend last month?", "show my upcoming bills",
-       "what is the foreign transaction fee?", "how am I doing on my budgets?", "show my recent transactions")
+MESSAGES_FILE = PROJECT_ROOT / "evals" / "intents" / "heldout.yaml"     # 540 customer messages, every persona's needs
 TURNS_PER_CONVERSATION = 6          # then the client starts a new conversation, as a returning customer would
+WARMUP_MESSAGES = 8
+
+
+@lru_cache(maxsize=1)
+def messages(path: Path = MESSAGES_FILE) -> tuple[str, ...]:
+    """The distinct customer messages the load draws from, in a fixed shuffled order (so caches keyed on the text
+    cannot flatter the figures: a level of a few hundred turns seldom repeats one)."""
+    texts = sorted({case["text"] for case in yaml.safe_load(path.read_text(encoding="utf-8"))["cases"]})
+    random.Random(7).shuffle(texts)
+    return tuple(texts)
 
 
 @dataclass
@@ -70,7 +84,8 @@ class _Client:
     def __init__(self, http: httpx.AsyncClient, customer: str, token: str, result: LoadResult, offset: int) -> None:
         self.http, self.customer, self.result = http, customer, result
         self.headers = {"Authorization": f"Bearer {token}"}
-        self.messages = itertools.islice(itertools.cycle(MIX), offset, None)
+        pool = messages()
+        self.messages = itertools.islice(itertools.cycle(pool), offset * 37 % len(pool), None)
         self.conversation: str | None = None
         self.sent = self.attempts = 0
 

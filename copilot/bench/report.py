@@ -53,8 +53,13 @@ def _http(f: dict) -> list[Row]:
         for level, figure in server["levels"].items():
             name = f"{server['workers']}w x {level} conv"
             note = (f"ms; {figure['throughput_turns_per_s']:g} turns/s, {figure['errors']} err, "
-                    f"{figure['rss_mb']:.0f} MB")
+                    f"RSS {figure['rss_mb']:.0f} MB, PSS {figure.get('pss_mb', 0):.0f} MB")
             rows.append(_dist("http", name, figure["latency"], note))
+            noop = figure.get("noop")
+            if noop:
+                share = figure["throughput_turns_per_s"] / noop["throughput_turns_per_s"] if noop["throughput_turns_per_s"] else 0
+                rows.append(_dist("http", f"{name}, no-op endpoint", noop["latency"],
+                                  f"ms; {noop['throughput_turns_per_s']:g} req/s; copilot at {share:.1%} of it"))
     return rows
 
 

@@ -53,14 +53,32 @@ def _rss_kb(pid: int) -> int:
     return next((int(line.split()[1]) for line in status.splitlines() if line.startswith("VmRSS:")), 0)
 
 
-def tree_rss_mb(pid: int) -> float:
-    """Resident memory of a process and all its descendants, in MiB (0 when it is gone)."""
+def _pss_kb(pid: int) -> int:
+    """Proportional set size: private pages plus each shared page divided by the processes sharing it."""
+    try:
+        rollup = Path(f"/proc/{pid}/smaps_rollup").read_text()
+    except OSError:
+        return 0
+    return next((int(line.split()[1]) for line in rollup.splitlines() if line.startswith("Pss:")), 0)
+
+
+def _tree_kb(pid: int, measure: Callable[[int], int]) -> float:
     tree, todo, total = _children(), [pid], 0
     while todo:
         current = todo.pop()
         todo.extend(tree.get(current, []))
-        total += _rss_kb(current)
+        total += measure(current)
     return round(total / 1024, 1)
+
+
+def tree_rss_mb(pid: int) -> float:
+    """Resident memory of a process and all its descendants, in MiB (0 when it is gone)."""
+    return _tree_kb(pid, _rss_kb)
+
+
+def tree_pss_mb(pid: int) -> float:
+    """Proportional set size of a process and all its descendants, in MiB: what the tree really costs the machine."""
+    return _tree_kb(pid, _pss_kb)
 
 
 def worker_rss_mb(pid: int, workers: int) -> list[float]:
@@ -119,10 +137,13 @@ class ServerProcess:
         self.env = {name: value for name, value in merged.items() if value != ""}   # empty = the default
         self.process: subprocess.Popen | None = None
 
+    def command(self) -> list[str]:
+        return [sys.executable, "-m", "copilot.cli.entry", "serve", "--host", "127.0.0.1", "--port", str(self.port),
+                "--workers", str(self.workers)]
+
     def launch(self) -> ServerProcess:
         """Start the process without waiting for it (several servers can then start at once)."""
-        command = [sys.executable, "-m", "copilot.cli.main", "serve", "--host", "127.0.0.1", "--port",
-                   str(self.port), "--workers", str(self.workers)]
+        command = self.command()
         Path(self.settings.data_dir).mkdir(parents=True, exist_ok=True)
         with open(self.log, "ab") as log:
             self.process = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT, env=self.env,
@@ -146,6 +167,9 @@ class ServerProcess:
     def rss_mb(self) -> float:
         return tree_rss_mb(self.process.pid) if self.process else 0.0
 
+    def pss_mb(self) -> float:
+        return tree_pss_mb(self.process.pid) if self.process else 0.0
+
     def kill(self) -> None:
         """SIGKILL the whole process group, as a power cut would (no shutdown hooks run)."""
         if self.process and self.process.poll() is None:
@@ -167,3 +191,12 @@ class ServerProcess:
 
     def __exit__(self, *exc) -> None:
         self.stop()
+
+
+class NoopServer(ServerProcess):
+    """copilot.bench.noop under uvicorn with `copilot serve`'s options: the reference for the HTTP figures."""
+
+    def command(self) -> list[str]:
+        return [sys.executable, "-m", "uvicorn", "copilot.bench.noop:create_app", "--factory", "--host", "127.0.0.1",
+                "--port", str(self.port), "--workers", str(self.workers), "--log-level", "warning", "--no-access-log",
+                "--proxy-headers"]

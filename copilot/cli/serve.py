@@ -88,6 +88,6 @@ def serve(host: str = typer.Option(None, help="Interface to listen on [default: 
     if workers > 1 and not os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
         os.environ["PROMETHEUS_MULTIPROC_DIR"] = tempfile.mkdtemp(prefix="copilot-metrics-")
     rt.db.dispose()
-    uvicorn.run("copilot.api.app:create_app", factory=True, host=host, port=port, workers=workers,
+    uvicorn.run("copilot.api.worker:create_app", factory=True, host=host, port=port, workers=workers,
                 log_level=log_level, log_config=_log_config(log_level), access_log=False, proxy_headers=True,
                 timeout_graceful_shutdown=10)

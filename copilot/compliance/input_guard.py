@@ -9,6 +9,7 @@ Signals combine as a noisy-or.
 from __future__ import annotations
 
 import os
+import re
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
 
@@ -30,6 +31,8 @@ from copilot.embeddings import get_embedder
 INPUT_SECTIONS = ("input",)
 UNTRUSTED_SECTIONS = ("input", "untrusted")
 NEUTRALISED = "[removed: instructions found in data]"
+SENTENCE_WORDS = 3          # in data, a fragment with fewer words (an id, a date, a merchant) is left to the patterns
+WORD = re.compile(r"[^\W\d_]{2,}")
 
 
 @dataclass
@@ -97,12 +100,15 @@ def assess(texts: list[str], policy: Policy, sections: tuple[str, ...] = INPUT_S
            decided: float = 0.999, probe: bool = True) -> list[Assessment]:
     """Score many texts; embeddings only for those the patterns have not already decided (score >= `decided`:
     similarity can only add to a noisy-or, so a text the patterns already block needs no embedding).
-    Without `probe` only the nearest exemplars count: the probe and the harm head learnt what customers' messages look
-    like, and flag plain declarative sentences of documents (a KB page about fraud is not a request for it)."""
+    Without `probe` (data, not a customer's message) only the nearest exemplars count: the probe and the harm head
+    learnt what customers' messages look like, and flag plain declarative sentences of documents (a KB page about
+    fraud is not a request for it); and a fragment of fewer than SENTENCE_WORDS words is not a sentence an exemplar
+    can be near, so only the patterns read it (tool results are mostly ids, dates and names)."""
     heuristics = heuristics_for(policy, sections)
     signals = [heuristics.signals(text) for text in texts]
     evidence = [[s.weight for s in sig if not s.derived] for sig in signals]
-    plain = [None if noisy_or(weights) >= decided else canonical(text) for text, weights in zip(texts, evidence)]
+    plain = [None if noisy_or(weights) >= decided or (not probe and len(WORD.findall(text)) < SENTENCE_WORDS)
+             else canonical(text) for text, weights in zip(texts, evidence)]
     similarities = _similarities(plain, policy)
     if not probe:                            # what does not count is not reported either
         similarities = [replace(s, weight=s.nearest, harm_weight=0.0) if s else None for s in similarities]

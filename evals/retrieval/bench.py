@@ -2,9 +2,8 @@
 
 Runs on a throwaway embedded index so it never touches the real one. "Cold" queries embed a question the
 process has not seen (the model runs); "warm" queries repeat them, so the embedding comes from the shared
-cache and the figure is the retriever's own cost (Chroma query, BM25, fusion). The load average and torch's
-thread count are recorded: on a busy 2-core machine two torch threads wait on each other (OpenMP), and a
-single query can take ten times longer than with one thread (`OMP_NUM_THREADS=1`).
+cache and the figure is the retriever's own cost (Chroma query, BM25, fusion). The load average is recorded: on a
+busy 2-core machine every figure is slower.
 """
 
 from __future__ import annotations
@@ -15,7 +14,6 @@ import time
 from pathlib import Path
 
 import numpy as np
-import torch
 
 from copilot.config import Settings
 from copilot.embeddings import get_embedder
@@ -50,5 +48,4 @@ def benchmark(settings: Settings, docs_dir: Path = DOCS_DIR, questions: list[Que
         "warm_query_p50_ms": round(float(np.percentile(warm, 50)), 1),
         "warm_query_p95_ms": round(float(np.percentile(warm, 95)), 1),
         "load_average": round(max(load_before, os.getloadavg()[0]), 2), "cpus": os.cpu_count(),
-        "torch_threads": torch.get_num_threads(),
     }

@@ -48,7 +48,7 @@ def running_server(data_dir: Path, chroma: Path, *, workers: int = 1, timeout: f
     environ = {**os.environ, "COPILOT_DATA_DIR": str(data_dir), "COPILOT_CHROMA_PATH": str(chroma),
                "COPILOT_CLOCK": CLOCK, "COPILOT_DEMO_AS_OF": AS_OF.isoformat(), "COPILOT_DEMO_MODE": "true",
                "COPILOT_PROVIDER": "offline", "PYTHONUNBUFFERED": "1", **env}
-    process = subprocess.Popen([sys.executable, "-m", "copilot.cli.main", "serve", "--port", str(port),
+    process = subprocess.Popen([sys.executable, "-m", "copilot.cli.entry", "serve", "--port", str(port),
                                 "--workers", str(workers)], stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
                                text=True, env=environ, start_new_session=True)
     server = Server(f"http://127.0.0.1:{port}", process)

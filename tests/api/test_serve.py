@@ -39,7 +39,7 @@ def test_demo_mode_prints_a_working_link_per_persona_and_an_agent(cli_env, api_r
     assert "/assist#token=" in links["alice"] and "/chat#token=" in links["demo-sme"]
     [call] = cli_env
     assert {k: call[k] for k in ("target", "factory", "host", "port", "workers", "log_level", "access_log")} == {
-        "target": "copilot.api.app:create_app", "factory": True, "host": "127.0.0.1", "port": 8765, "workers": 2,
+        "target": "copilot.api.worker:create_app", "factory": True, "host": "127.0.0.1", "port": 8765, "workers": 2,
         "log_level": "warning", "access_log": False}
     assert "press Ctrl+C to stop" in result.output, "the server says how to stop it"
     with TestClient(create_app(runtime=api_runtime)) as client:

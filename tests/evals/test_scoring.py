@@ -192,15 +192,3 @@ def test_results_json_contract_shape_and_report():
     assert patterns["route: expected answer, got clarify"] == 2 and patterns["final_state: cards"] == 2
     text = render(run)
     assert "| consent_violations | 2 | <= 0 | **FAIL** |" in text and "### bad-1 (alpha)" in text
-
-
-def test_inference_runs_single_threaded_and_is_restored(monkeypatch):
-    import torch
-
-    from evals.harness import single_threaded_inference
-
-    monkeypatch.delenv("OMP_NUM_THREADS", raising=False)
-    before = torch.get_num_threads()
-    with single_threaded_inference():
-        assert torch.get_num_threads() == 1
-    assert torch.get_num_threads() == before

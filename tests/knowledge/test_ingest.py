@@ -4,23 +4,23 @@ from __future__ import annotations
 
 import pytest
 
-from copilot.embeddings import Embedder
 from knowledge import HybridRetriever, ingest
+from knowledge.embedding import CopilotMiniLM
 from knowledge.retriever import Tuning
 from knowledge.store import get_collection, open_client
 
 
 @pytest.fixture
 def embedded_texts(monkeypatch) -> list[str]:
-    """Every text sent to the embedding model during the test."""
+    """Every chunk text embedded for the index during the test (ingest's screening embeds sentences too)."""
     seen: list[str] = []
-    real = Embedder.encode
+    real = CopilotMiniLM.__call__
 
-    def spy(self, texts, batch_size=64):
-        seen.extend(texts)
-        return real(self, texts, batch_size)
+    def spy(self, input):
+        seen.extend(input)
+        return real(self, input)
 
-    monkeypatch.setattr(Embedder, "encode", spy)
+    monkeypatch.setattr(CopilotMiniLM, "__call__", spy)
     return seen
 
 
