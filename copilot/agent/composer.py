@@ -19,7 +19,6 @@ from copilot.agent.state import Profile
 from copilot.agent.turn import TurnContext
 from copilot.compliance import Evidence, filter_output
 from copilot.compliance.types import Decision
-from copilot.consent import current_state
 from copilot.context import KnowledgeHit
 from copilot.prompts import PROMPTS
 
@@ -134,8 +133,7 @@ def step_up(outcome, profile: Profile | None) -> str:
 def evidence(turn: TurnContext) -> Evidence:
     profile = turn.profile
     own = [profile.email, profile.phone, *profile.account_last4, *(c.last4 for c in profile.cards)]
-    with turn.tool_ctx.db.session() as session:
-        marketing = "marketing:offers" in current_state(session, profile.customer_id, turn.tool_ctx.now).scopes
+    marketing = "marketing:offers" in turn.scopes
     flags = set(turn.state.flags) | set(flags_for(turn.plan))
     used = {o.name for o in turn.outcomes if o.status == "ok"}
     pending = [{"pending": action} for action in turn.pending]

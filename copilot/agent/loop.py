@@ -201,6 +201,7 @@ class Copilot:
         """A person has the conversation (relay); a reply to a pending write (run or cancel it); or a trip through
         the agent loop, after which a write still waiting is asked about again. Then route and output filters."""
         prompt = completion = 0
+        self._read_consents(turn)
         turn.pending = open_pending_actions(turn.tool_ctx)
         code = stepup.code_in(text) if turn.pending and turn.pending[-1]["requires_step_up"] else None
         settled = dialogue.decide(get_understanding().read(text), turn.pending, turn.tool_ctx.now.date()) \
@@ -244,11 +245,15 @@ class Copilot:
             return session.scalar(select(Handoff.id).where(Handoff.conversation_id == conversation_id,
                                                            Handoff.status == "assigned").limit(1)) is not None
 
-    def _frame(self, turn: TurnContext) -> Frame:
+    def _read_consents(self, turn: TurnContext) -> None:
+        """The customer's active consents, read once at the start of the turn (the tool runner re-checks each call)."""
         with self.runtime.db.session() as session:
+            active = active_consents(session, turn.tool_ctx.customer_id, turn.tool_ctx.now)
             turn.consents = [{"purpose": untrusted(c.purpose), "granted": c.granted_at.date().isoformat(),
-                              "expires": c.expires_at.date().isoformat() if c.expires_at else None}
-                             for c in active_consents(session, turn.tool_ctx.customer_id, turn.tool_ctx.now)]
+                              "expires": c.expires_at.date().isoformat() if c.expires_at else None} for c in active]
+            turn.scopes = frozenset(scope for c in active for scope in c.scopes)
+
+    def _frame(self, turn: TurnContext) -> Frame:
         return Frame(state=turn.state, profile=turn.profile, today=turn.tool_ctx.now.date(), role=turn.tool_ctx.role,
                      consents=turn.consents, waiting=[a["summary"] for a in turn.pending])
 

@@ -35,6 +35,7 @@ class TurnContext:
     untrusted_rules: list[str] = field(default_factory=list)     # injection found inside tool/KB text
     pending: list[dict] = field(default_factory=list)            # writes waiting for the customer's yes
     consents: list[dict] = field(default_factory=list)           # the customer's active consents (for the answer)
+    scopes: frozenset[str] = frozenset()                           # the scopes they grant, read once at the turn's start
     offer: str | None = None                                     # a capability the answer offers to carry out anew
 
     def outcome(self, name: str) -> ToolOutcome | None:

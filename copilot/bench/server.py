@@ -22,7 +22,7 @@ from copilot.bench.workspace import server_env
 from copilot.config import PROJECT_ROOT, Settings
 from copilot.runtime import Runtime
 
-READY_TIMEOUT = 300.0       # seconds; start-up imports torch and loads two models per process
+READY_TIMEOUT = 300.0       # seconds; a fresh machine exports the embedder once before the first start
 
 
 def free_port() -> int:
