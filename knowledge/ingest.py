@@ -68,8 +68,8 @@ def _existing(collection: Collection) -> dict[str, dict]:
     return {cid: dict(meta or {}) for cid, meta in zip(stored["ids"], stored["metadatas"] or [])}
 
 
-def _screened_metadata(chunk: Chunk) -> dict[str, str | int]:
-    return {**chunk_metadata(chunk), "screened": verdict(f"{chunk.doc.title}\n{chunk.section}\n{chunk.text}")}
+def _screened_metadata(chunk: Chunk) -> dict[str, str | int | bool]:
+    return {**chunk_metadata(chunk), **verdict(f"{chunk.doc.title}\n{chunk.section}\n{chunk.text}")}
 
 
 def _rescreen(collection: Collection, chunks: list[Chunk]) -> None:

@@ -1,9 +1,10 @@
 """Knowledge chunks (title, section and text) are scanned for injected instructions once, at ingest, not on every
 turn that retrieves them.
 
-A chunk's metadata records the fingerprint of the compliance policy it was screened under, prefixed "flagged:" when
-the scan found instructions (such a chunk is scanned again on every use, and neutralised there); a hit counts as screened only while that policy is the current one, so after a policy change chunks go back to the
-per-turn scan of tool results (copilot.agent.toolkit) until the next ingest screens them again.
+A chunk's metadata records the fingerprint of the compliance policy it was scanned under (`screened_under`) and
+whether that scan found instructions (`flagged`). A hit counts as screened only when it was found clean under the
+policy in force now: a flagged chunk, or one scanned under another policy, goes through the per-turn scan of tool
+results (copilot.agent.toolkit), which neutralises it, until the next ingest scans it again.
 """
 
 from __future__ import annotations
@@ -14,21 +15,17 @@ from copilot.compliance import scan_untrusted
 from copilot.compliance.policy import get_policy
 
 
-FLAGGED = "flagged:"
-
-
-def verdict(text: str) -> str:
-    """The current policy's fingerprint, prefixed FLAGGED when the scan found instructions in the text."""
+def verdict(text: str) -> dict[str, str | bool]:
+    """The metadata fields that record this text's scan under the current policy."""
     policy = get_policy()
-    clean = scan_untrusted(text, policy=policy).verdict == "allow"
-    return policy.fingerprint if clean else FLAGGED + policy.fingerprint
+    return {"screened_under": policy.fingerprint, "flagged": scan_untrusted(text, policy=policy).verdict != "allow"}
 
 
 def current(meta: Mapping) -> bool:
-    """Whether a stored chunk's verdict was reached under the policy in force now."""
-    return str(meta.get("screened", "")).removeprefix(FLAGGED) == get_policy().fingerprint
+    """Whether a stored chunk's scan was made under the policy in force now."""
+    return meta.get("screened_under") == get_policy().fingerprint
 
 
 def screened(meta: Mapping) -> bool:
     """Whether a stored chunk was found clean under the policy in force now."""
-    return meta.get("screened") == get_policy().fingerprint
+    return current(meta) and meta.get("flagged") is False

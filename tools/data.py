@@ -6,7 +6,7 @@ Never read AnomalyLabel or RecurringSeries here: they are ground truth for tests
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from datetime import date, datetime, time, timedelta, timezone
 from decimal import Decimal
 from typing import Any
@@ -62,11 +62,8 @@ class Txn:
         return data
 
 
-# Txn's fields in order, as columns: rows are read as plain tuples (no ORM objects: tools only read them)
-TXN_COLUMNS = (Transaction.id, Transaction.occurred_at, Transaction.amount, Transaction.currency, Transaction.merchant,
-               Transaction.category, Transaction.account_id, Transaction.card_id, Transaction.channel,
-               Transaction.country, Transaction.city, Transaction.status, Transaction.original_amount,
-               Transaction.original_currency)
+# Txn's fields as columns, in order (rows are read as plain tuples: tools only read them, no ORM objects needed)
+TXN_COLUMNS = tuple(getattr(Transaction, "occurred_at" if f.name == "at" else f.name) for f in fields(Txn))
 
 
 def day_start(day: date) -> datetime:

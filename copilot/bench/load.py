@@ -26,6 +26,7 @@ from copilot.config import PROJECT_ROOT
 MESSAGES_FILE = PROJECT_ROOT / "evals" / "intents" / "heldout.yaml"     # 540 customer messages, every persona's needs
 TURNS_PER_CONVERSATION = 6          # then the client starts a new conversation, as a returning customer would
 WARMUP_MESSAGES = 8
+STRIDE = 37                         # clients start this many messages apart in the pool
 
 
 @lru_cache(maxsize=1)
@@ -85,7 +86,7 @@ class _Client:
         self.http, self.customer, self.result = http, customer, result
         self.headers = {"Authorization": f"Bearer {token}"}
         pool = messages()
-        self.messages = itertools.islice(itertools.cycle(pool), offset * 37 % len(pool), None)
+        self.messages = itertools.islice(itertools.cycle(pool), offset * STRIDE % len(pool), None)
         self.conversation: str | None = None
         self.sent = self.attempts = 0
 

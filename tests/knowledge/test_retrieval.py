@@ -124,6 +124,21 @@ def test_warm_query_latency(retriever):
     assert statistics.median(timings) < 20
 
 
+def test_a_chunk_found_clean_at_ingest_is_screened_only_under_the_policy_it_was_scanned_with(settings, mini_docs,
+                                                                                            monkeypatch):
+    from types import SimpleNamespace
+
+    import knowledge.screening as screening
+
+    ingest(settings, mini_docs)
+    retriever = HybridRetriever(settings, mini_docs)
+    clean = retriever.search("how much is a replacement card").hits[0]
+    assert clean.doc_id == "card-fees" and clean.screened is True, "a clean chunk is not scanned again on every turn"
+    monkeypatch.setattr(screening, "get_policy", lambda: SimpleNamespace(fingerprint="a-later-policy"))
+    again = retriever.search("how much is a replacement card").hits[0]
+    assert again.screened is False, "after a policy change the per-turn scan applies until the next ingest"
+
+
 def test_retrieved_text_is_data_not_instructions(settings, mini_docs):
     ingest(settings, mini_docs)
     retriever = HybridRetriever(settings, mini_docs)
