@@ -15,12 +15,14 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
+from copilot.compliance.advice import is_list_item, negated_lead_in
 from copilot.compliance.classifier import get_classifier
 from copilot.compliance.heuristics import Signal, heuristics_for, noisy_or
 from copilot.compliance.limits import check_limits, strip_controls
 from copilot.compliance.normalize import canonical, decoded_payloads
 from copilot.compliance.pii import detect_pii
 from copilot.compliance.policy import Policy, get_policy
+from copilot.compliance.requests import Request, find_requests
 from copilot.compliance.sentences import sentence_spans
 from copilot.compliance.similarity import Similarity, exemplar_index, windows
 from copilot.compliance.types import Decision, RuleHit
@@ -160,12 +162,26 @@ def guard_input(text: str, *, policy: Policy | None = None, vault: PiiVault | No
     return guard_inputs([text], policy=policy, vaults=[vault], max_chars=max_chars)[0]
 
 
-def _neutralise(piece: str, found: Assessment) -> str:
+def _neutralise(piece: str, found: Assessment, request: Request | None = None) -> str:
     """Cut a flagged sentence from where its instruction starts (keeps "ACME STORE" of a poisoned merchant name)."""
     starts = [piece.find(s.match) for s in found.signals if s.view == "plain" and s.match]
+    starts += [request.start] if request else []
     start = min([i for i in starts if i >= 0], default=0)
     tail = " " if piece.endswith((" ", "\n")) else ""
     return f"{piece[:start]}{NEUTRALISED}{tail}" if start else NEUTRALISED + tail
+
+
+def _requests(pieces: list[str], policy: Policy) -> list[Request | None]:
+    """A request for a secret or a redirection of money written into data, statements included ("customers should
+    send their PIN to ..."); a list under a negated lead-in ("We will never ask you to:") holds none."""
+    out, lead = [], False
+    for piece in pieces:
+        inherited = lead and is_list_item(piece)
+        if not is_list_item(piece):
+            lead = negated_lead_in(piece, policy)
+        found = [] if inherited else find_requests(piece, policy, mode="data")
+        out.append(found[0] if found else None)
+    return out
 
 
 def scan_untrusted(text: str, *, policy: Policy | None = None) -> Decision:
@@ -174,12 +190,14 @@ def scan_untrusted(text: str, *, policy: Policy | None = None) -> Decision:
     spans = sentence_spans(text) or [(0, len(text))]
     pieces = [text[a:b] for a, b in spans]
     found = assess(pieces, policy, UNTRUSTED_SECTIONS, probe=False)
+    requests = _requests(pieces, policy)
     threshold = policy.threshold("untrusted_neutralise")
-    flagged = [i for i, f in enumerate(found) if f.score >= threshold
+    flagged = [i for i, f in enumerate(found) if requests[i] or f.score >= threshold
                and any(not s.rule_id.startswith("abuse.") for s in f.signals) | bool(f.similarity and f.similarity.nearest)]
     if not flagged:
         return Decision.from_hits(text, text, [], direction="untrusted")
-    reasons = sorted({h.rule_id for i in flagged for h in found[i].hits(policy)})
-    out = "".join(_neutralise(piece, found[i]) if i in flagged else piece for i, piece in enumerate(pieces))
+    reasons = sorted({h.rule_id for i in flagged for h in found[i].hits(policy) if found[i].score >= threshold}
+                     | {requests[i].rule_id for i in flagged if requests[i]})
+    out = "".join(_neutralise(piece, found[i], requests[i]) if i in flagged else piece for i, piece in enumerate(pieces))
     hit = policy.hit("untrusted.injection", f"{len(flagged)} of {len(pieces)} sentences: {', '.join(reasons)}")
     return Decision.from_hits(text, out, [hit], direction="untrusted")

@@ -9,12 +9,12 @@ import re
 
 DIGITS = re.compile(r"\d")
 # Types never shown in any part: a fixed replacement (an unlisted type becomes "[removed]").
-WITHHELD = {"US_SSN": "***-**-****", "CARD_SECURITY_CODE": "***", "PERSON": "[name removed]",
+WITHHELD = {"US_SSN": "***-**-****", "CARD_SECURITY_CODE": "***", "UK_SORT_CODE": "**-**-**", "PERSON": "[name removed]",
             "STREET_ADDRESS": "[address removed]", "DATE_OF_BIRTH": "[date of birth removed]",
             "ID_DOCUMENT": "[ID number removed]", "UK_NINO": "[ID number removed]", "US_ITIN": "[ID number removed]"}
 # What a value is called once it is gone (a purged vault value, a hand-off reason an agent may not read in full).
 REDACTED = {"CREDIT_CARD": "card number", "IBAN_CODE": "IBAN", "US_SSN": "SSN", "US_BANK_NUMBER": "account number",
-            "ABA_ROUTING_NUMBER": "routing number", "PHONE_NUMBER": "phone", "EMAIL_ADDRESS": "email",
+            "ABA_ROUTING_NUMBER": "routing number", "UK_SORT_CODE": "sort code", "PHONE_NUMBER": "phone", "EMAIL_ADDRESS": "email",
             "CARD_SECURITY_CODE": "security code", "PERSON": "name", "STREET_ADDRESS": "address", "CRYPTO": "wallet",
             "DATE_OF_BIRTH": "date of birth", "IP_ADDRESS": "IP address"}
 

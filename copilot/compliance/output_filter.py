@@ -1,5 +1,6 @@
-"""Output filters, sentence by sentence: PII masking, prohibited claims, fairness, advice boundary, groundedness,
-citations, marketing; then required disclosures on the whole answer. `filter_output` judges a finished answer;
+"""Output filters, sentence by sentence: PII masking, prohibited claims (certainty about returns included: advice.py),
+requests the bank never makes (credentials, money to an unknown account: requests.py), fairness, advice boundary,
+groundedness, citations, marketing; then required disclosures on the whole answer. `filter_output` judges a finished answer;
 StreamingFilter (streaming.py) drives the same AnswerFilter piece by piece.
 
 Without evidence (the batch checker) only the checks that need none run; groundedness, citations, marketing
@@ -11,12 +12,14 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from copilot.compliance.advice import advice_hits, is_list_item, known_names, negated_lead_in
 from copilot.compliance.disclosures import disclosure_notes
 from copilot.compliance.grounding import Grounding
 from copilot.compliance.masking import apply_masks
 from copilot.compliance.phrases import first_match, rule_hits
 from copilot.compliance.pii import detect_pii
 from copilot.compliance.policy import Policy, get_policy
+from copilot.compliance.requests import find_requests, known_accounts
 from copilot.compliance.sentences import spans_around
 from copilot.compliance.types import Decision, Evidence, RuleHit
 
@@ -43,13 +46,21 @@ class AnswerFilter:
         self.entities: list[dict] = []
         self.stopped = False
         self._advice = False
+        self._lead_negated = False          # the last lead-in ("We will never ask you to:") negates the list after it
+        self.known = known_names(evidence.grounding_texts()) if evidence else frozenset()
+        self.accounts = known_accounts(evidence) if evidence else frozenset()
 
     def _add(self, hits: list[RuleHit]) -> None:
         seen = {h.rule_id for h in self.hits}
         self.hits += [h for h in hits if h.rule_id not in seen]
 
-    def _stops(self, masked: str) -> list[RuleHit]:
+    def _stops(self, masked: str, certainty: list[RuleHit], context: bool) -> list[RuleHit]:
         policy, hits = self.policy, rule_hits(masked, self.policy, "claims")
+        hits += [h for h in certainty if h.rule_id not in {x.rule_id for x in hits}]
+        if not context:
+            mode = "answer" if self.evidence is not None else "data"      # without evidence no account is known
+            hits += [policy.hit(r.rule_id, repr(r.match))
+                     for r in find_requests(masked, policy, mode=mode, known=self.accounts)]
         bias = first_match(masked, policy, "fairness")
         if bias:
             hits.append(policy.hit("fairness.protected_attribute", repr(bias)))
@@ -82,12 +93,17 @@ class AnswerFilter:
         if entities:
             self.entities += [{"type": e["type"], "start": e["start"] + start, "end": e["end"] + start} for e in entities]
             self._add([self.policy.hit("pii.mask", ", ".join(sorted({e["type"] for e in entities})))])
-        stops = self._stops(masked)
+        context = self._lead_negated and is_list_item(text)
+        if not is_list_item(text):
+            self._lead_negated = negated_lead_in(text, self.policy)
+        investment, certainty = advice_hits(masked, self.policy, negated_context=context, known=self.known)
+        stops = self._stops(masked, certainty, context)
         if stops or self.stopped:
             self._add(stops)
             self.stopped = True
             return Piece(masked, None)
         advice = rule_hits(masked, self.policy, "advice")
+        advice += [h for h in investment if h.rule_id not in {a.rule_id for a in advice}]
         offer = self._offer_hit(masked)
         if advice or offer:
             self._advice = self._advice or bool(advice)

@@ -24,6 +24,8 @@ CUE = re.compile(r"\b(?:phone|mobile|cell|cellphone|tel|telephone|whatsapp|fax|c
                  r"text (?:me|him|her|them) (?:at|on)|reach (?:me|him|her|them|us) (?:at|on)|contact number|"
                  r"landline|number to call)(?:\s*(?:number|no\.?|#))?\s*(?:is|:|at|on|-)?\s{0,3}$", re.I)
 NOT_PHONE = re.compile(r"\d{4}-\d{2}-\d{2}|\d{1,2}[/.]\d{1,2}[/.]\d{2,4}|\d{1,3}(,\d{3})+(\.\d+)?|\d+\.\d{1,2}")
+# A version or build number ("release 2024.11.1234", "v10.4.12") is never a phone number, whatever its digits.
+VERSION_CUE = re.compile(r"\b(?:v|ver|version|release|build|firmware|patch|app|ios|android|update)\.?\s*:?\s{0,2}$", re.I)
 NANP_GROUPS = re.compile(r"(?:\+?1[-. ]?)?\(?\d{3}\)?[-. ]\d{3}[-. ]\d{4}")
 DIGIT = re.compile(r"\d")
 
@@ -59,6 +61,8 @@ def phone_score(text: str, start: int, number: str) -> float:
     base = EXTENSION_TAIL.sub("", number)
     digits = len(DIGIT.findall(base))
     cue = bool(CUE.search(text[max(0, start - 40):start]))
+    if not cue and VERSION_CUE.search(text[max(0, start - 20):start]):
+        return 0.0
     if not 6 <= digits <= 15 or (NOT_PHONE.fullmatch(base.strip("()")) and not cue):
         return 0.0
     if base.startswith(("+", "00")):

@@ -1,8 +1,9 @@
 """PII detection: Presidio's analyzer on a blank spaCy pipeline (no model download), extended for banking.
 
 Why Presidio: its pattern recognizers are maintained, checksum-validated (Luhn for cards, mod-97 for IBANs, ABA
-for routing numbers) and context-aware. We add: card-shaped numbers that fail Luhn (still never shown in full),
-SSNs in every separator style (Presidio drops well-known sample SSNs; we never print any), account numbers
+for routing numbers) and context-aware. We add: card-shaped numbers that fail Luhn (still never shown in full), in
+groups split by spaces, dashes or dots, SSNs in every separator style (dashes, dots, spaces; one separator throughout),
+UK sort codes after a "sort code" cue (a bare 12-34-56 is a date as often as not) (Presidio drops well-known sample SSNs; we never print any), account numbers
 after an "account" cue, IBAN-shaped strings, 12-19 digits after a card cue whatever their checksum, phone numbers
 of any country through libphonenumber (phones.py), and an offline tldextract so email checks never touch the network.
 """
@@ -25,8 +26,8 @@ from copilot.compliance.phones import PhoneNumbersRecognizer
 from copilot.offline import go_offline
 
 # Highest first: between overlapping spans of equal length, the more harmful to leak wins.
-PRIORITY = ("CREDIT_CARD", "IBAN_CODE", "ABA_ROUTING_NUMBER", "US_SSN", "US_BANK_NUMBER", "CARD_SECURITY_CODE",
-            "US_ITIN", "ID_DOCUMENT", "DATE_OF_BIRTH", "UK_NINO", "CRYPTO", "IP_ADDRESS", "EMAIL_ADDRESS",
+PRIORITY = ("CREDIT_CARD", "IBAN_CODE", "ABA_ROUTING_NUMBER", "US_SSN", "US_BANK_NUMBER", "UK_SORT_CODE",
+            "CARD_SECURITY_CODE", "US_ITIN", "ID_DOCUMENT", "DATE_OF_BIRTH", "UK_NINO", "CRYPTO", "IP_ADDRESS", "EMAIL_ADDRESS",
             "PHONE_NUMBER", "STREET_ADDRESS", "PERSON")
 IDENTIFIERS = PRIORITY[:-2]                         # always detected; names and addresses when asked (names=True)
 NAME_CUE = (r"(?<=(?:\b(?:my name is|my name's|name\s*:|customer|client|account holder|cardholder|"
@@ -53,11 +54,13 @@ STREET_WORD_TYPES = ("Branch|Camp|Center|Centre|Club|Course|Dam|Estate|Forge|For
 # US military mail: "USNS Thompson, FPO AE 09588", "PSC 4115, Box 7815, APO AA 41329", "Unit 9930 Box 9552, DPO AP 69286".
 MILITARY = (r"(?-i:\b(?:(?:USNS|USNV|USS|USCGC) [A-Z][a-z]+|PSC \d{4},? Box \d{4}|Unit \d{4},? Box \d{4}),?\s+"
             r"[FAD]PO A[AEP] \d{5}\b)")
-STREET = (r"(?-i:\b(?:\d{1,5}[A-Za-z]?,? (?:[A-Z][a-z]+\.? ){1,3}(?:" + STREET_TYPES + r")|(?!(?:19|20)\d\d\b)\d{1,5}"
+# A number right after "14." or "12:" is the minutes of a time or the decimals of an amount, not a house number.
+NOT_AFTER_FIGURE = r"(?<!\d[.:])"
+STREET = (r"(?-i:\b" + NOT_AFTER_FIGURE + r"(?:\d{1,5}[A-Za-z]?,? (?:[A-Z][a-z]+\.? ){1,3}(?:" + STREET_TYPES + r")|(?!(?:19|20)\d\d\b)\d{1,5}"
           r"[A-Za-z]?,? (?:[A-Z][a-z]+\.? ){1,3}(?:" + STREET_WORD_TYPES + r"))s?\b\.?"
           r"(?:,? (?:Apt|Apartment|Suite|Ste|Unit|Flat|Floor|#)\.? ?#?[\w-]+)?"
           r"(?:, [A-Z][a-z]+(?: [A-Z][a-z]+){0,2})?(?:,? [A-Z]{2},? \d{5}(?:-\d{4})?)?)")
-STREET_TYPED_LOWER = (r"\b\d{1,5}[a-z]?,? (?:[a-z]+ ){1,3}(?:street|st|avenue|ave|road|rd|lane|boulevard|blvd|drive|court|"
+STREET_TYPED_LOWER = (r"\b" + NOT_AFTER_FIGURE + r"\d{1,5}[a-z]?,? (?:[a-z]+ ){1,3}(?:street|st|avenue|ave|road|rd|lane|boulevard|blvd|drive|court|"
                       r"place|terrace|parkway|highway|crescent|close)\b\.?(?:,? (?:apt|apartment|suite|unit|flat)\.? ?#?[\w-]+)?")
 UK_POSTCODE = r"(?-i:\b[A-Z]{1,2}\d[A-Z\d]? \d[A-Z]{2}\b)"
 CARD_CUE = (r"(?<=\b(?:card|visa|mastercard|master card|amex|american express|discover|maestro|diners|jcb|unionpay|"
@@ -68,6 +71,9 @@ MONTHS = r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?"
 DATE = (r"(?:\d{1,2}[/.-]\d{1,2}[/.-]\d{2,4}|\d{4}-\d{2}-\d{2}|(?:\d{1,2}(?:st|nd|rd|th)?(?: of)? )?" + MONTHS +
         r"(?: \d{1,2}(?:st|nd|rd|th)?)?,? \d{4})")
 DOB_CUE = r"(?<=\b(?:date of birth|birth date|birthdate|dob|d\.o\.b\.?|born(?: on)?|birthday)\s*(?:is|was|:|-)?\s{0,3})"
+# "sort code 12-34-56", "sort code and account number: 12-34-56 12345678", "sort-code: 123456"
+SORT_CODE_CUE = (r"(?<=\b(?:sort[- ]?code|s/c)(?:s)?(?:\s+(?:and|&)\s+(?:account|acct|a/c)(?:\s*(?:number|no\.?|num|#))?)?"
+                 r"\s*(?:is|was|:|#|=|-)?\s{0,3})")
 ACCOUNT_CUE = (r"(?<=\b(?:account|acct|acc|a/c|checking|savings|current account|bank account)"
                r"(?:\s*(?:number|no\.?|num|#|nr))?\s*(?:is|was|:|#|=)?\s{0,3})")
 
@@ -118,18 +124,21 @@ def _bank_recognizers() -> list[PatternRecognizer]:
     card_words = ["card", "visa", "mastercard", "amex", "debit", "credit", "number", "pan"]
     return [
         PatternRecognizer("CREDIT_CARD", name="CardShapeRecognizer", context=card_words, patterns=[
-            Pattern("grouped 4x4", r"\b\d{4}([ -])\d{4}\1\d{4}\1\d{4}(?:\1\d{1,3})?\b", 0.6),
-            Pattern("amex 4-6-5", r"\b3[47]\d{2}[ -]\d{6}[ -]\d{5}\b", 0.6),
+            Pattern("grouped 4x4", r"(?<![\d.])\d{4}([ .-])\d{4}\1\d{4}\1\d{4}(?:\1\d{1,3})?(?!\.?\d)", 0.6),
+            Pattern("amex 4-6-5", r"(?<![\d.])3[47]\d{2}([ .-])\d{6}\1\d{5}(?!\.?\d)", 0.6),
             Pattern("digit run", r"\b\d{13,19}\b", 0.1),
-            Pattern("12-19 digits after a card cue, Luhn or not", CARD_CUE + r"\d(?:[ -]?\d){11,18}(?![\d-])", 0.65)]),
+            Pattern("12-19 digits after a card cue, Luhn or not", CARD_CUE + r"\d(?:[ .-]?\d){11,18}(?![\d-]|\.\d)", 0.65)]),
         PatternRecognizer("US_SSN", name="SsnRecognizer", context=["ssn", "social", "security"],
                           patterns=[Pattern("ssn dashed", r"\b\d{3}-\d{2}-\d{4}\b", 0.6),
+                                    Pattern("ssn dotted", r"(?<![\d.])\d{3}\.\d{2}\.\d{4}(?!\.?\d)", 0.6),
                                     Pattern("ssn spaced", r"\b\d{3} \d{2} \d{4}\b", 0.35),
                                     Pattern("ssn bare", r"\b\d{9}\b", 0.05)]),
         PatternRecognizer("US_BANK_NUMBER", name="AccountNumberRecognizer",
                           context=["account", "acct", "checking", "savings", "bank"],
                           patterns=[Pattern("after account cue", ACCOUNT_CUE + r"\d(?:[ -]?\d){5,16}\b", 0.6),
                                     Pattern("long number", r"\b\d{8,17}\b", 0.05)]),
+        PatternRecognizer("UK_SORT_CODE", name="SortCodeCueRecognizer", patterns=[
+            Pattern("after a sort code cue", SORT_CODE_CUE + r"\d{2}([ .-]?)\d{2}\1\d{2}(?![\d-]|\.\d)", 0.65)]),
         PatternRecognizer("CARD_SECURITY_CODE", name="CvvRecognizer", patterns=[
             Pattern("after cvv cue", r"(?<=\b(?:cvv2?|cvc2?|csc|security code)\s{0,3}[:#=]?\s{0,3})\d{3,4}\b", 0.8)]),
         PatternRecognizer("PERSON", name="NameCueRecognizer", patterns=[

@@ -23,7 +23,7 @@ from copilot.config import Settings
 from copilot.store.vault import Entry, cipher_for, load_entries, save_entries
 
 LABELS = {"CREDIT_CARD": "CARD", "IBAN_CODE": "IBAN", "US_SSN": "SSN", "US_BANK_NUMBER": "ACCOUNT",
-          "ABA_ROUTING_NUMBER": "ROUTING", "PHONE_NUMBER": "PHONE", "EMAIL_ADDRESS": "EMAIL",
+          "ABA_ROUTING_NUMBER": "ROUTING", "UK_SORT_CODE": "SORTCODE", "PHONE_NUMBER": "PHONE", "EMAIL_ADDRESS": "EMAIL",
           "CARD_SECURITY_CODE": "CVV", "PERSON": "NAME", "STREET_ADDRESS": "ADDRESS", "US_ITIN": "ITIN",
           "ID_DOCUMENT": "ID", "DATE_OF_BIRTH": "DOB", "UK_NINO": "NINO", "CRYPTO": "WALLET", "IP_ADDRESS": "IP"}
 TYPE_OF = {label: entity_type for entity_type, label in LABELS.items()}
