@@ -39,6 +39,8 @@ class Settings(BaseSettings):
     openai_api_key: str = ""
     openai_timeout_s: float = 30.0
     openai_max_retries: int = 2
+    turn_deadline_s: float = Field(default=12.0, gt=0, le=600,
+                                   description="A turn's time for model calls; then the offline planner answers.")
     openai_streaming: bool = Field(default=True, description="Ask the endpoint for SSE streaming.")
     context_budget_tokens: int = Field(default=3000, ge=500, le=200_000)
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = Field(

@@ -9,10 +9,10 @@ from tools import (balances, bills, budgets, cards, cashflow, credit, debt, disp
                    payees, payments, savings, scheduled, spending, support, transactions)
 from tools.registry import (CONTRACT_TOOLS, REGISTRY, ToolOutcome, ToolSpec, cancel_action, check_consent,
                             confirm_action,
-                            open_pending_actions, openai_tool_schemas, run_tool)
+                            open_pending_actions, openai_tool_schemas, reject, run_tool)
 
 for _name in [*CONTRACT_TOOLS, *(n for n in list(REGISTRY) if n not in CONTRACT_TOOLS)]:
     REGISTRY[_name] = REGISTRY.pop(_name)         # the contract's tools first, in its order
 
 __all__ = ["CONTRACT_TOOLS", "REGISTRY", "ToolOutcome", "ToolSpec", "cancel_action", "confirm_action", "open_pending_actions",
-           "check_consent", "openai_tool_schemas", "run_tool"]
+           "check_consent", "openai_tool_schemas", "reject", "run_tool"]

@@ -6,7 +6,7 @@ Other components import from here (or from `tools`); the pieces live in spec.py,
 from __future__ import annotations
 
 from tools.actions import cancel_action, confirm_action, open_pending_actions
-from tools.runner import check_consent, run_tool
+from tools.runner import check_consent, reject, run_tool
 from tools.spec import REGISTRY, ToolOutcome, ToolSpec, openai_tool_schemas
 
 # The contract tool names (DESIGN.md 4.2), in the order tools are listed; * = writes
@@ -17,4 +17,4 @@ CONTRACT_TOOLS = ("get_balances", "search_transactions", "spending_summary", "bu
                   "send_money", "add_payee", "schedule_transfer", "list_scheduled", "cancel_scheduled", "list_payees")
 
 __all__ = ["CONTRACT_TOOLS", "REGISTRY", "ToolOutcome", "ToolSpec", "cancel_action", "confirm_action", "open_pending_actions",
-           "check_consent", "openai_tool_schemas", "run_tool"]
+           "check_consent", "openai_tool_schemas", "reject", "run_tool"]

@@ -18,7 +18,8 @@ from tools.audited import Attempt, audited, needed_scopes, refused, validation_m
 from tools.spec import REGISTRY, Call, OutOfWindow, ToolOutcome
 
 
-def _rejected(ctx: ToolContext, name: str, args: dict, status: str, error: str) -> ToolOutcome:
+def reject(ctx: ToolContext, name: str, args: dict, status: str, error: str) -> ToolOutcome:
+    """A call refused before it runs (unknown tool, bad arguments, over a budget), audited like any other."""
     outcome = ToolOutcome(name=name, args=args, status=status, allowed=False, error=error)
     return audited(ctx, kind="tool_call", name=name, scopes=(), args=args, work=lambda _s, _a: outcome)
 
@@ -28,14 +29,14 @@ def run_tool(ctx: ToolContext, name: str, raw_args: dict[str, Any] | None) -> To
     raw = raw_args if raw_args is not None else {}
     spec = REGISTRY.get(name)
     if spec is None:
-        return _rejected(ctx, name, raw if isinstance(raw, dict) else {}, "not_found",
+        return reject(ctx, name, raw if isinstance(raw, dict) else {}, "not_found",
                          f"unknown tool {name!r}; available tools: {', '.join(REGISTRY)}")
     if not isinstance(raw, dict):
-        return _rejected(ctx, name, {}, "invalid_args", f"arguments must be a JSON object, got {type(raw).__name__}")
+        return reject(ctx, name, {}, "invalid_args", f"arguments must be a JSON object, got {type(raw).__name__}")
     try:
         args = spec.args_model.model_validate(raw)
     except ValidationError as exc:
-        return _rejected(ctx, name, raw, "invalid_args", validation_message(exc))
+        return reject(ctx, name, raw, "invalid_args", validation_message(exc))
     dumped = args.model_dump(mode="json", exclude_none=True)
     scopes = needed_scopes(ctx, spec, args)
 

@@ -12,12 +12,15 @@ import yaml
 from jinja2 import ChainableUndefined, Environment, FileSystemLoader
 
 from copilot.agent.capabilities import capability_table
+from copilot.agent.claims import without_change_claims
 from copilot.agent.extract import best_sentences
 from copilot.agent.formatting import FILTERS
 from copilot.agent.plans import Plan
 from copilot.agent.state import Profile
 from copilot.agent.turn import TurnContext
 from copilot.compliance import Evidence, filter_output
+from copilot.compliance.grounding import DATE as DATES
+from copilot.compliance.grounding import Grounding
 from copilot.compliance.types import Decision
 from copilot.context import KnowledgeHit
 from copilot.prompts import PROMPTS
@@ -137,11 +140,29 @@ def evidence(turn: TurnContext) -> Evidence:
     flags = set(turn.state.flags) | set(flags_for(turn.plan))
     used = {o.name for o in turn.outcomes if o.status == "ok"}
     pending = [{"pending": action} for action in turn.pending]
-    return Evidence(tool_results=[grounding(o) for o in turn.outcomes] + turn.consents + pending,
+    return Evidence(tool_results=_grounded_calls(turn) + turn.consents + pending,
                     kb_chunks=[h.text for h in turn.hits] + APPROVED_FACTS, customer_messages=[turn.user_text],
                     own_identifiers=own, citations=turn.citations, flags=flags, marketing_consent=marketing,
                     has_projection=bool(used & PROJECTIONS) if turn.plan else None,
                     has_rates=None if "search_knowledge" in used or not turn.plan else False)
+
+
+def _grounded_calls(turn: TurnContext) -> list[dict]:
+    """The calls an answer may rest on. The offline planner's arguments come from the customer's words and data;
+    a model's count only when every figure in them traces to the customer's message or an earlier result, and a
+    call that failed grounds nothing (its error echoes what was sent)."""
+    if turn.model.offered is None:
+        return [grounding(o) for o in turn.outcomes]
+    trusted, calls = Evidence(customer_messages=[turn.user_text]), []
+    for outcome in turn.outcomes:
+        if outcome.status not in ("ok", "confirm", "step_up_required"):
+            continue
+        arguments = DATES.sub(" ", json.dumps(outcome.args, default=str))
+        if Grounding(trusted).untraceable(arguments):
+            continue
+        calls.append(grounding(outcome))
+        trusted.tool_results.append(calls[-1])
+    return calls
 
 
 def grounding(outcome) -> dict:
@@ -151,8 +172,19 @@ def grounding(outcome) -> dict:
             "error": outcome.error}
 
 
-def release(draft: str, turn: TurnContext) -> tuple[str, Decision]:
-    """Run the output filters; a blocked answer is replaced by the policy's customer-facing message."""
+def release(draft: str, turn: TurnContext, *, written_by_model: bool = False) -> tuple[str, Decision]:
+    """The one release path of an answer: a model's claims of changes (or of a hand-off) it cannot have made are
+    dropped, citations of passages not retrieved in the turn removed, then the output filters decide (a blocked
+    answer is replaced by the policy's customer-facing message)."""
+    if written_by_model:
+        handed_off = any(o.name == "handoff_to_agent" and o.status == "ok" for o in turn.outcomes)
+        kept, dropped = without_change_claims(sentences(draft), handed_off)
+        if dropped:
+            turn.untrusted_rules.append("model.unexecuted_change_claim")
+            draft = "".join(kept).strip() or "\n\n".join(outcome_text(o, None, turn.hits, turn.user_text)
+                                                          for o in turn.outcomes) or render("problem", error="nothing was changed")
+    retrieved = set(turn.citations)
+    draft = CITATION.sub(lambda m: m.group(0) if m.group(1) in retrieved else "", draft)
     decision = filter_output(draft, evidence(turn))
     return (decision.message if decision.blocked else decision.text), decision
 

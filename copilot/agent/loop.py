@@ -8,17 +8,17 @@ from __future__ import annotations
 import time
 import uuid
 from collections.abc import Iterator
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, fields
 from functools import cached_property
 
 from langchain.agents import create_agent
-from langchain_core.messages import AIMessage, HumanMessage, ToolMessage
+from langchain_core.messages import AIMessage, HumanMessage
 from sqlalchemy import select
 
-from copilot import audit, devices
+from copilot import devices
 from copilot.agent import composer, dialogue
 from copilot.agent.history import budgeted_history
-from copilot.agent.middleware import llm_middleware
+from copilot.agent.middleware import ToolGate, llm_middleware
 from copilot.agent.offline_model import plan_of
 from copilot.agent.planner import Planner
 from copilot.agent.providers import make_chat_model
@@ -27,7 +27,7 @@ from copilot.agent.state import DialogueState, LastRequest, load_profile
 from copilot.agent.toolkit import langchain_tools
 from copilot.agent.turn import Frame, TurnContext
 from copilot.agent.visuals import ui_blocks
-from copilot.compliance import guard_input
+from copilot.compliance import audit_decision, guard_input
 from copilot.compliance.types import Decision
 from copilot.compliance.untrusted import untrusted
 from copilot.config import load_settings
@@ -106,7 +106,7 @@ class Copilot:
         llm = self.settings.provider_kind != "offline"
         return create_agent(make_chat_model(self.settings, self.planner), langchain_tools(),
                             system_prompt=system_prompt() if llm else None,
-                            middleware=llm_middleware(self.settings) if llm else (),
+                            middleware=llm_middleware(self.settings) if llm else [ToolGate()],
                             context_schema=TurnContext)
 
     @cached_property
@@ -137,7 +137,8 @@ class Copilot:
 
     # --- one turn -----------------------------------------------------------------------------------------
     def send(self, conversation_id: str, text: str, *, customer_id: str | None = None, actor: str | None = None,
-             role: str = "customer", client_message_id: str | None = None) -> TurnResult:
+             role: str = "customer", client_message_id: str | None = None, rehearsal: bool = False) -> TurnResult:
+        """One turn; a rehearsal (a support agent's suggested reply) runs every tool but keeps none of its changes."""
         from copilot.compliance.vault import open_vault, tokenize_turn
 
         started = time.perf_counter()
@@ -154,7 +155,7 @@ class Copilot:
             profile = load_profile(session, customer_id)
         ctx = ToolContext(db=self.runtime.db, settings=self.settings, customer_id=customer_id,
                           actor=actor or f"customer:{customer_id}", role=role, now=self.settings.now(),
-                          conversation_id=conversation_id, retriever=self.runtime.retriever)
+                          conversation_id=conversation_id, retriever=self.runtime.retriever, rehearsal=rehearsal)
         guard, text, vault = tokenize_turn(self.runtime.db, self.settings, conversation_id, customer_id,
                                            lambda v, raw=text: guard_input(raw, vault=v))  # from here on: placeholders
         turn = TurnContext(tool_ctx=ctx, state=state, profile=profile, user_text=text)
@@ -164,7 +165,9 @@ class Copilot:
             answer, route, output, tokens = self._think(turn, text)
         result = TurnResult(
             conversation_id=conversation_id, route=route, answer=answer,
-            tools=[{"name": o.name, "args": o.args, "allowed": o.allowed, "status": o.status} for o in turn.outcomes],
+            tools=[*({"name": o.name, "args": o.args, "allowed": o.allowed, "status": o.status, "abandoned": True,
+                      "action_id": (o.pending_action or {}).get("id")} for o in turn.abandoned),
+                   *({"name": o.name, "args": o.args, "allowed": o.allowed, "status": o.status} for o in turn.outcomes)],
             citations=composer.cited(answer),
             guard={"input": guard.trace(), "output": output.trace() if output else None,
                    "untrusted": turn.untrusted_rules},
@@ -200,7 +203,7 @@ class Copilot:
     def _think(self, turn: TurnContext, text: str) -> tuple[str, str, Decision | None, tuple[int, int]]:
         """A person has the conversation (relay); a reply to a pending write (run or cancel it); or a trip through
         the agent loop, after which a write still waiting is asked about again. Then route and output filters."""
-        prompt = completion = 0
+        by_model = False
         self._read_consents(turn)
         turn.pending = open_pending_actions(turn.tool_ctx)
         code = stepup.code_in(text) if turn.pending and turn.pending[-1]["requires_step_up"] else None
@@ -218,8 +221,11 @@ class Copilot:
                 cancel_action(turn.tool_ctx, action["id"])
             draft, route = composer.confirmation(turn.outcomes[-1], turn.profile), decide_route(turn)
         else:
-            draft, prompt, completion = self._run_agent(turn, text)
+            draft, by_model = self._run_agent(turn, text)
             route = decide_route(turn, draft)
+            if by_model and route in ("confirm", "consent_required"):      # the product's words, never the model's
+                draft, by_model = "\n\n".join(composer.outcome_text(o, None, [], text) for o in turn.outcomes
+                                               if o.status in ("confirm", "step_up_required", "consent_required")), False
             proposed = {o.pending_action["id"] for o in turn.outcomes if o.status == "confirm" and o.pending_action}
             follow_up = bool(turn.plan and turn.plan.data.get("follow_up"))
             for action in turn.pending:
@@ -234,10 +240,11 @@ class Copilot:
                     cancel_action(turn.tool_ctx, action["id"])        # a new proposal supersedes the old one
                 else:
                     draft += "\n\n" + composer.render("still_pending", summary=action["summary"])
-        final, output = composer.release(draft, turn)
+        final, output = composer.release(draft, turn, written_by_model=by_model)
         if output and output.blocked:
             route = "blocked"
-        return final, route, output, (prompt or count_tokens(text), completion or count_tokens(final))
+        return final, route, output, (turn.model.prompt_tokens or count_tokens(text),
+                                      turn.model.completion_tokens or count_tokens(final))
 
     def _with_agent(self, conversation_id: str) -> bool:
         """A support agent has taken this conversation's hand-off: the copilot stays quiet until it is handed back."""
@@ -257,21 +264,26 @@ class Copilot:
         return Frame(state=turn.state, profile=turn.profile, today=turn.tool_ctx.now.date(), role=turn.tool_ctx.role,
                      consents=turn.consents, waiting=[a["summary"] for a in turn.pending])
 
-    def _run_agent(self, turn: TurnContext, text: str) -> tuple[str, int, int]:
+    def _run_agent(self, turn: TurnContext, text: str) -> tuple[str, bool]:
+        """The model's steps through the tool runner; (draft, whether a model other than ours wrote it). Whatever goes
+        wrong on an LLM endpoint (errors, the deadline, nothing usable) ends in the offline planner's answer, after
+        cancelling any write the failed attempt proposed."""
         llm = self.settings.provider_kind != "offline"
         frame = self._frame(turn).message()
+        if not llm:
+            return self._offline(turn, frame, text), False
         history = budgeted_history(self.runtime.db, turn.tool_ctx.conversation_id,
-                                   self.settings.context_budget_tokens) if llm else [frame]
+                                   self.settings.context_budget_tokens, turn.scopes)
+        turn.model.deadline = time.monotonic() + self.settings.turn_deadline_s
         try:
             state = self.agent.invoke({"messages": [*history, HumanMessage(text)]}, context=turn)
         except Exception as exc:                     # noqa: BLE001 - any endpoint failure falls back, never crashes
-            if not llm:
-                raise
-            turn.untrusted_rules.append(f"llm_unavailable:{type(exc).__name__}")
-            turn.outcomes.clear()
-            turn.hits.clear()
-            state = self.offline_agent.invoke({"messages": [frame, HumanMessage(text)]}, context=turn)
-        messages = state["messages"]
+            return self._abandon(turn, exc) + self._offline(turn, frame, text), False
+        final = next((m for m in reversed(state["messages"]) if isinstance(m, AIMessage) and not m.tool_calls), None)
+        return str(final.content) if final else "", True
+
+    def _offline(self, turn: TurnContext, frame, text: str) -> str:
+        messages = self.offline_agent.invoke({"messages": [frame, HumanMessage(text)]}, context=turn)["messages"]
         turn.plan = plan_of(messages)
         final = next((m for m in reversed(messages) if isinstance(m, AIMessage) and not m.tool_calls), None)
         draft = str(final.content) if final else ""
@@ -280,11 +292,20 @@ class Copilot:
             if refusal:
                 turn.outcomes.append(refusal)
                 draft = composer.outcome_text(refusal, turn.plan, [], text)
-        usage = [m.usage_metadata for m in messages if isinstance(m, AIMessage) and m.usage_metadata]
-        if usage:
-            return draft, sum(u["input_tokens"] for u in usage), sum(u["output_tokens"] for u in usage)
-        seen = [m for m in messages if isinstance(m, (HumanMessage, ToolMessage))]
-        return draft, sum(count_tokens(str(m.content)) for m in seen), 0
+        return draft
+
+    @staticmethod
+    def _abandon(turn: TurnContext, exc: Exception) -> str:
+        """Set a failed model attempt aside: its proposals cancelled (and said so), its calls kept for the trace."""
+        turn.untrusted_rules.append(f"llm_unavailable:{type(exc).__name__}")
+        proposed = [o for o in turn.outcomes if o.status in ("confirm", "step_up_required") and o.pending_action]
+        for outcome in proposed:
+            cancel_action(turn.tool_ctx, outcome.pending_action["id"])
+        turn.abandoned, turn.outcomes, turn.hits = list(turn.outcomes), [], []
+        turn.model.offered, turn.model.refused = None, {}
+        if not proposed:
+            return ""
+        return composer.render("abandoned", summaries=[o.pending_action["summary"] for o in proposed]) + "\n\n"
 
     def _remember(self, turn: TurnContext, route: str) -> None:
         """What the next turn needs: the question asked, the request carried out, the card or charge talked about."""
@@ -326,17 +347,17 @@ class Copilot:
             trace = TurnTrace(conversation_id=conversation.id, user_message_id=user.id, assistant_message_id=reply.id,
                               route=result.route, provider=result.provider, latency_ms=result.latency_ms,
                               prompt_tokens=result.prompt_tokens, completion_tokens=result.completion_tokens,
-                              trace=result.to_dict(), created_at=now)
+                              trace={}, created_at=now)
             session.add(trace)
             for decision in (guard, output):
                 if decision is not None:
-                    audit.record(session, at=now, actor=ctx.actor, role=ctx.role, kind=decision.direction,
-                                 name=",".join(decision.rule_ids)[:60] or "none", decision=decision.verdict,
-                                 customer_id=ctx.customer_id, conversation_id=conversation.id,
-                                 detail=decision.trace())
+                    audit_decision(session, decision, at=now, actor=ctx.actor, role=ctx.role,
+                                   customer_id=ctx.customer_id, conversation_id=conversation.id)
             session.flush()
             result.trace_id = trace.id
-            trace.trace = result.to_dict()
+            trace.trace = {**result.to_dict(), "model_steps": turn.model.steps,
+                           "tool_results": [o.model_dump(mode="json", exclude={"latency_ms"})
+                                            for o in [*turn.abandoned, *turn.outcomes]]}
 
     def _replay(self, session, conversation_id: str, client_message_id: str) -> TurnResult | None:
         """A retried message (same client id) returns the stored answer; nothing runs twice."""
@@ -345,4 +366,5 @@ class Copilot:
         if message is None:
             return None
         trace = session.scalar(select(TurnTrace).where(TurnTrace.user_message_id == message.id))
-        return TurnResult(**trace.trace) if trace else None
+        return TurnResult(**{f.name: trace.trace[f.name] for f in fields(TurnResult) if f.name in trace.trace}) \
+            if trace else None

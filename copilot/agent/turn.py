@@ -20,6 +20,19 @@ FRAME_MARK = "copilot-frame"
 
 
 @dataclass
+class ModelRun:
+    """The model side of one turn: its deadline, the tools offered and refused, tokens, and every exchange."""
+
+    deadline: float = float("inf")                               # time.monotonic() by which the model must answer
+    calls: int = 0
+    offered: set[str] | None = None                              # None: every tool (the offline model)
+    refused: dict[str, ToolOutcome] = field(default_factory=dict)   # tool call id -> its audited refusal
+    prompt_tokens: int = 0
+    completion_tokens: int = 0
+    steps: list[dict] = field(default_factory=list)              # requests and responses, for the trace
+
+
+@dataclass
 class TurnContext:
     """Per-turn context for the loop and the tools: outcomes and knowledge hits pile up here; the offline model
     never reads it (it sees the Frame and the messages)."""
@@ -37,6 +50,8 @@ class TurnContext:
     consents: list[dict] = field(default_factory=list)           # the customer's active consents (for the answer)
     scopes: frozenset[str] = frozenset()                           # the scopes they grant, read once at the turn's start
     offer: str | None = None                                     # a capability the answer offers to carry out anew
+    model: ModelRun = field(default_factory=ModelRun)
+    abandoned: list[ToolOutcome] = field(default_factory=list)   # calls of a model attempt that failed mid-turn
 
     def outcome(self, name: str) -> ToolOutcome | None:
         return next((o for o in reversed(self.outcomes) if o.name == name), None)

@@ -7,30 +7,8 @@ import json
 import pytest
 from sqlalchemy import select, update
 
-from copilot.agent.loop import Copilot
-from copilot.runtime import Runtime
 from copilot.store.models import Account, Transaction
-from tests.agent.fake_openai import Script, serve
-from tests.conftest import make_settings
-
-
-@pytest.fixture(params=[True, False], ids=["sse", "json"])
-def llm(request, runtime, tmp_path):
-    """Build a Copilot on the openai provider pointed at a scripted server: llm(script) -> Copilot."""
-    servers = []
-
-    def build(script: Script) -> Copilot:
-        context = serve(script)
-        url = context.__enter__()
-        servers.append(context)
-        settings = make_settings(tmp_path, provider="openai:scripted-model", openai_base_url=url,
-                                 openai_api_key="sk-test", openai_timeout_s=2, openai_max_retries=1,
-                                 openai_streaming=request.param)
-        return Copilot(Runtime(settings))
-
-    yield build
-    for context in servers:
-        context.__exit__(None, None, None)
+from tests.agent.fake_openai import Script
 
 
 def sent_text(script: Script) -> str:
@@ -58,7 +36,7 @@ def test_invalid_arguments_get_one_repair_round(llm):
                         "monthly_payment": 200}}]},
                     {"content": "Paying $200.00 a month you'd be debt-free in 33 months. This is an estimate."})
     bot = llm(script)
-    result = bot.send(bot.start("demo-debt"), "how long to pay off 5000 at 19.99% if I pay 200 a month?")
+    result = bot.send(bot.start("demo-debt"), "how long to pay off 5000 at 19.99% (minimum 100) if I pay 200 a month?")
     assert [t["status"] for t in result.tools] == ["invalid_args", "ok"]
     assert "33 months" in result.answer
 
