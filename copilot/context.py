@@ -57,3 +57,4 @@ class ToolContext:
     conversation_id: str | None = None
     retriever: Retriever | None = None
     channel: str = "chat"
+    rehearsal: bool = False          # a suggestion for a support agent: tools run and are audited, nothing is kept

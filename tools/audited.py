@@ -1,7 +1,8 @@
 """One audited unit of work: a transaction that yields a ToolOutcome, and exactly one audit event for it.
 
 On success the audit event commits with the work; on a refusal, error or rollback it is written on its own,
-so every tool call, confirmation and cancellation leaves one event whatever happened.
+so every tool call, confirmation and cancellation leaves one event whatever happened. In a rehearsal (a support
+agent's suggested reply) the work is rolled back and only the audit event is kept.
 """
 
 from __future__ import annotations
@@ -106,6 +107,8 @@ def audited(ctx: ToolContext, *, kind: str, name: str, scopes: tuple[str, ...], 
             with ctx.db.session() as session:
                 outcome = work(session, attempt)
                 outcome.latency_ms = round((perf_counter() - started) * 1000, 2)
+                if ctx.rehearsal:
+                    session.rollback()            # a rehearsal keeps nothing the work changed, only its audit event
                 _record(session, ctx, kind, name, scopes, args, outcome, attempt)
             return outcome
         except IntegrityError:

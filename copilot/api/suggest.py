@@ -2,22 +2,20 @@
 as the agent (agent-audience knowledge, consent gate with `support:share`) in a scratch conversation.
 
 The scratch ("assist") conversation keeps the suggestions' traces apart from the customer's chat and is never
-shown to the customer. Nothing proposed there may take effect: its pending actions are cancelled and its
-hand-offs closed at once.
+shown to the customer. The turn is a rehearsal: its tools run and are audited, but nothing they change is kept
+(no pending action, no hand-off).
 """
 
 from __future__ import annotations
 
-from sqlalchemy import select, update
+from sqlalchemy import select
 
 from copilot.agent.loop import Copilot
-from copilot.api.access import OPEN
 from copilot.api.auth import Principal
-from copilot.api.deps import ASSIST_CHANNEL, tool_context
+from copilot.api.deps import ASSIST_CHANNEL
 from copilot.api.history import user_messages, viewer
 from copilot.runtime import Runtime
-from copilot.store.models import Conversation, Handoff, Message, TurnTrace
-from tools import cancel_action, open_pending_actions
+from copilot.store.models import Conversation, Message, TurnTrace
 
 PROCEDURES, PROCEDURE_POOL = 5, 10          # passages shown; candidates searched (agent-only procedures first)
 
@@ -55,16 +53,6 @@ def _scratch(runtime: Runtime, copilot: Copilot, conversation: Conversation) -> 
     return scratch_id
 
 
-def _neutralise(runtime: Runtime, agent: Principal, scratch_id: str, customer_id: str) -> None:
-    ctx = tool_context(runtime, agent, scratch_id, customer_id)
-    for action in open_pending_actions(ctx):
-        cancel_action(ctx, action["id"])
-    with runtime.db.session() as session:
-        session.execute(update(Handoff).where(Handoff.conversation_id == scratch_id, Handoff.status.in_(OPEN))
-                        .values(status="closed", updated_at=runtime.settings.now()))
-        session.execute(update(Conversation).where(Conversation.id == scratch_id).values(status="closed"))
-
-
 def citation_dict(runtime: Runtime, handle: str) -> dict:
     section = runtime.retriever.get_section(handle, audience="agent")
     return {"handle": handle, "title": section.title if section else handle,
@@ -81,8 +69,7 @@ def suggest(runtime: Runtime, copilot: Copilot, agent: Principal, conversation: 
         return {"suggestion_id": None, "question": None, "text": "", "route": None, "citations": [], "tools": [],
                 "compliance": None, "proposed_action": None, "consent_request": None, "procedures": []}
     scratch_id = _scratch(runtime, copilot, conversation)
-    result = copilot.send(scratch_id, question.content, actor=agent.actor, role="support_agent")
-    _neutralise(runtime, agent, scratch_id, conversation.customer_id)
+    result = copilot.send(scratch_id, question.content, actor=agent.actor, role="support_agent", rehearsal=True)
     output = (result.guard or {}).get("output") or {}
     reader = viewer(runtime, conversation.id, customer=False)
     found = runtime.retriever.search(question.content, audience="agent", k=PROCEDURE_POOL)

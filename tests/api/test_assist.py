@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
-from copilot.store.models import AuditEvent, Handoff, PendingAction
+from copilot.store.models import AuditEvent, Handoff, PendingAction, TurnTrace
 from tests.api.conftest import error_code, say, start
 
 
@@ -139,3 +139,24 @@ def test_traces_and_closing_the_handoff(client, tokens, handoff):
     assert client.get("/api/assist/handoffs", headers=agent).json() == []
     assert client.post(f"/api/assist/handoffs/{handoff['id']}/take", headers=agent).status_code == 409
     assert client.post("/api/assist/handoffs/999999/take", headers=agent).status_code == 404
+
+
+def test_a_suggestion_for_a_change_explains_how_and_leaves_nothing_behind(client, tokens, api_runtime):
+    customer, agent = tokens.customer("demo-gig"), tokens.agent()
+    client.post("/api/customers/demo-gig/consents", json={"scopes": ["support:share", "cards:manage"]},
+                headers=customer)
+    conversation = start(client, customer)
+    say(client, customer, conversation, "freeze my debit card")
+    assert say(client, customer, conversation, "I want to talk to a person")["route"] == "handoff"
+    queue = client.get("/api/assist/handoffs", headers=agent).json()
+    handoff = next(h for h in queue if h["conversation_id"] == conversation)
+    client.post(f"/api/assist/handoffs/{handoff['id']}/take", headers=agent)
+    suggestion = client.post(f"/api/assist/conversations/{conversation}/suggestion", headers=agent).json()
+    assert suggestion["question"]["content"] == "freeze my debit card"
+    assert suggestion["proposed_action"] is None and "freeze" in suggestion["text"].lower(), \
+        "an agent's suggestion explains the change (the agent acts in their own tools) instead of proposing it"
+    assert any(c["handle"].startswith("card-freeze") for c in suggestion["citations"])
+    with api_runtime.db.session() as session:
+        scratch = session.get(TurnTrace, suggestion["suggestion_id"]).conversation_id
+        assert not session.scalars(select(PendingAction).where(PendingAction.conversation_id == scratch)).all()
+        assert not session.scalars(select(Handoff).where(Handoff.conversation_id == scratch)).all()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+from dataclasses import replace
 from datetime import timedelta
 
 import pytest
@@ -126,6 +127,17 @@ def test_a_card_frozen_as_stolen_cannot_be_unfrozen(cards_ok, make_ctx):
     confirm_action(ctx, call(ctx, "freeze_card", card="store card", reason="stolen").pending_action["id"])
     refused = call(ctx, "unfreeze_card", card="store card")
     assert refused.status == "invalid_args" and "replacement" in refused.error
+
+
+def test_a_rehearsal_runs_and_audits_a_proposal_but_keeps_no_pending_action(cards_ok, make_ctx):
+    ctx = replace(make_ctx(), conversation_id="assist-1", rehearsal=True)
+    proposed = call(ctx, "freeze_card", card="visa")
+    assert proposed.status == "confirm", "a rehearsal shows what the copilot would propose"
+    with cards_ok.db.session() as session:
+        assert session.scalar(select(func.count()).select_from(PendingAction)
+                              .where(PendingAction.conversation_id == "assist-1")) == 0, "the rehearsal kept a write"
+    assert audit_count(cards_ok, conversation_id="assist-1", name="freeze_card") == 1
+    assert _card_status(cards_ok, "demo-debt-card-visa") == "active"
 
 
 def test_cancel_expire_and_other_customers(cards_ok, make_ctx):
