@@ -16,7 +16,7 @@ from copilot.config import ConfigError
 from evals import gates as gates_lib
 from evals.bank import eval_settings
 from evals.loader import LoadedCase, discover, load_cases
-from evals.metrics import by_suite, summarize
+from evals.metrics import by_suite, pass_hat_curve, summarize
 from evals.results import CaseRun, RunResult
 from evals.runner import Runner
 
@@ -55,6 +55,6 @@ def evaluate(cases: list[LoadedCase], *, provider: str | None = None, repeat: in
             "demo_as_of": str(settings.demo_as_of), "started_at": started.isoformat(timespec="seconds"),
             "duration_s": round(time.perf_counter() - began, 1), "warm_up_s": warm_up_s,
             "gates_file": str(gates_file),
-            "gates_version": version, "suites": by_suite(results),
+            "gates_version": version, "suites": by_suite(results), "pass_hat_curve": pass_hat_curve(results),
             "files": sorted({str(c.source) for c in cases})}
     return RunResult(results, summary, gates_lib.judge(summary, gates), meta)

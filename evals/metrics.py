@@ -8,6 +8,7 @@ metric does not apply). Tool precision counts called tools the turn expected aga
 from __future__ import annotations
 
 from collections import defaultdict
+from math import comb
 from typing import Any
 
 import numpy as np
@@ -27,6 +28,15 @@ def f1(precision: float | None, recall: float | None) -> float | None:
 
 def _percentile(values: list[float], q: float) -> float | None:
     return round(float(np.percentile(values, q)), 1) if values else None
+
+
+def pass_hat_curve(cases: list[CaseResult]) -> list[float]:
+    """pass^k for k = 1..n (n runs per case), tau-bench's estimator: the mean over cases of C(c, k) / C(n, k), the
+    chance that k runs drawn from a case's n (c of them passed) all pass. pass^1 is the pass rate; pass^n is the
+    share of cases that passed every run."""
+    n = min((len(case.runs) for case in cases), default=0)
+    counts = [sum(run.passed for run in case.runs[:n]) for case in cases]
+    return [round(sum(comb(c, k) for c in counts) / (comb(n, k) * len(counts)), 4) for k in range(1, n + 1)]
 
 
 def _mean(values: list[float]) -> float | None:

@@ -58,6 +58,8 @@ def render(run: RunResult) -> str:
     lines = [f"# Evaluation report: {meta['provider']}, {meta['started_at']}", "",
              f"{summary['cases']} cases x {meta['repeat']} run(s), {summary['turns']} turns, {meta['duration_s']} s. "
              f"Gates {'PASSED' if run.gates_passed else 'FAILED'} (gates file v{meta['gates_version']}).", "",
+             *([f"pass^k for k = 1..{meta['repeat']}: {', '.join(map(_cell, meta['pass_hat_curve']))}", ""]
+               if meta["repeat"] > 1 else []),
              "## Gates", "", "| metric | value | gate | result | guards |", "|---|---|---|---|---|"]
     for g in run.gates:
         verdict = "n/a" if not g["applies"] else "pass" if g["passed"] else "**FAIL**"

@@ -61,6 +61,8 @@ def show(console: Console, run: RunResult) -> None:
         if key not in gated and key not in ("cases", "turns", "runs_per_case"):
             gates.add_row(f"[dim]{key}[/]", _value(value), "", "")
     console.print(gates)
+    if meta["repeat"] > 1:
+        console.print(f"pass^k for k = 1..{meta['repeat']}: {', '.join(map(_value, meta['pass_hat_curve']))}")
     suites = Table(title="Suites")
     for name in ("suite", "cases", "passed", "pass rate"):
         suites.add_column(name, justify="left" if name == "suite" else "right")

@@ -1,4 +1,5 @@
-"""The harness on the `openai` provider against the scripted local OpenAI-compatible server (real client, HTTP)."""
+"""The harness on the `openai` provider against the scripted local OpenAI-compatible server (real client, HTTP),
+and pass^k against one that samples its replies."""
 
 from __future__ import annotations
 
@@ -6,7 +7,7 @@ import sqlite3
 from contextlib import closing
 
 from evals.harness import evaluate, prepare
-from tests.agent.fake_openai import Script, serve
+from tests.agent.fake_openai import SamplingModel, Script, serve
 
 CASE = """
 - id: llm-balance
@@ -48,3 +49,31 @@ def test_scripted_llm_runs_through_the_harness(write_cases, eval_data_dir, permi
     [answer] = invented.runs[0].turns
     assert "12,345.67" not in answer.answer and "078-05-1120" not in answer.answer   # filters held
     assert run.summary["compliance_leaks"] == 0 and run.summary["consent_violations"] == 0
+
+
+BALANCES = """
+- id: sampled-balance-{n}
+  customer: demo-debt
+  consents: all
+  turns:
+    - user: "{text}"
+      expect: {{route: answer, tools: [get_balances]}}
+"""
+ASKED = ("how much money do I have?", "what's my balance", "balance on my checking please", "how much is in my accounts")
+
+
+def test_pass_hat_k_of_a_sampling_model_counts_the_cases_that_pass_every_run(write_cases, eval_data_dir, permissive_gates):
+    model = SamplingModel([{"tool_calls": [{"name": "get_balances", "arguments": {}}]},
+                           {"content": "I'm not able to look that up right now."}],
+                          answer={"content": "Here are your balances."}, seed=7)
+    cases = write_cases("".join(BALANCES.format(n=n, text=text) for n, text in enumerate(ASKED)))
+    with serve(model) as url:
+        run = evaluate(prepare([cases]), provider="openai:sampling-model", repeat=4, gates_file=permissive_gates,
+                       data_dir=eval_data_dir, openai_base_url=url, openai_api_key="sk-test", openai_timeout_s=5,
+                       openai_max_retries=0)
+    passed = [r.passed for case in run.cases for r in case.runs]
+    assert passed == [draw == 0 for draw in model.drawn], "a run's verdict is not the model's draw for it"
+    curve, summary = run.meta["pass_hat_curve"], run.summary
+    assert len(curve) == 4 and curve[0] == summary["case_pass_rate"] and curve[-1] == summary["pass_hat_k"]
+    assert all(later <= earlier for earlier, later in zip(curve, curve[1:])), curve
+    assert summary["pass_hat_k"] < summary["case_pass_rate"], "a sampling model must make pass^k fall below pass^1"

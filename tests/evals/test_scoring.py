@@ -8,7 +8,7 @@ from evals.checks import TurnScore, consent_violations, judge
 from evals.gates import GatesError, load_gates
 from evals.gates import judge as judge_gates
 from evals.matching import matches
-from evals.metrics import by_suite, summarize
+from evals.metrics import by_suite, pass_hat_curve, summarize
 from evals.report import failure_patterns, render
 from evals.results import CaseResult, CaseRun, RunResult, TurnRecord
 from evals.schema import Expect
@@ -176,7 +176,8 @@ def test_results_json_contract_shape_and_report():
     summary = summarize(cases)
     gates = judge_gates(summary, load_gates()[1])
     run = RunResult(cases, summary, gates, {"provider": "offline", "repeat": 2, "started_at": "t", "duration_s": 1.0,
-                                            "gates_version": 1, "suites": by_suite(cases)})
+                                            "gates_version": 1, "suites": by_suite(cases),
+                                            "pass_hat_curve": pass_hat_curve(cases)})
     data = run.to_json()
     assert set(data) >= {"summary", "cases"} and data["gates_passed"] is False
     assert all(isinstance(v, (int, float, type(None))) for v in data["summary"].values())
@@ -192,3 +193,4 @@ def test_results_json_contract_shape_and_report():
     assert patterns["route: expected answer, got clarify"] == 2 and patterns["final_state: cards"] == 2
     text = render(run)
     assert "| consent_violations | 2 | <= 0 | **FAIL** |" in text and "### bad-1 (alpha)" in text
+    assert f"pass^k for k = 1..2: {summary['case_pass_rate']:g}, {summary['pass_hat_k']:g}" in text
