@@ -3,6 +3,7 @@ VENV   ?= .venv
 PY     := $(VENV)/bin/python
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
+LLM    := $(VENV)/.llm-server
 
 .PHONY: install demo chat test browser bench clean
 
@@ -15,6 +16,12 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP)
 
+# The llm-server extra for tests/llm_server: llama.cpp built from source (~6 min on 2 cores), so `make test` only.
+# No multimodal library (LLAVA_BUILD=OFF): the server needs only the text model.
+$(LLM): $(STAMP)
+	CMAKE_ARGS="-DLLAVA_BUILD=OFF" $(PY) -m pip install -q -e '.[llm-server]'
+	touch $(LLM)
+
 # COPILOT_HOST / COPILOT_PORT (environment or `make demo COPILOT_PORT=8080`) choose where the server listens.
 demo: install
 	$(BIN)/copilot demo seed
@@ -26,7 +33,7 @@ chat: install
 	$(BIN)/copilot demo seed
 	$(BIN)/copilot chat --customer demo-debt
 
-test: install browser
+test: install browser $(LLM)
 	$(PY) -m pytest -n 2 --dist loadgroup
 
 bench: install
