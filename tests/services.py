@@ -22,6 +22,16 @@ class ServiceError(RuntimeError):
     """A server the test needs did not start; the message says which and why."""
 
 
+def stop(process: subprocess.Popen, grace_s: float = 10) -> None:
+    """SIGTERM, then SIGKILL when the process has not exited within grace_s."""
+    process.terminate()
+    try:
+        process.wait(timeout=grace_s)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait(timeout=grace_s)
+
+
 def chroma_binary() -> str | None:
     return shutil.which("chroma", path=str(Path(sys.executable).parent)) or shutil.which("chroma")
 
@@ -54,11 +64,7 @@ def _served(name: str, command: list[str], log_path: Path, url: str, up: Callabl
                 time.sleep(0.2)
             yield url
         finally:
-            server.terminate()
-            try:
-                server.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                server.kill()
+            stop(server)
 
 
 @contextmanager

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import random
-import socket
 import threading
 import time
 import uuid
@@ -13,6 +12,8 @@ from contextlib import contextmanager
 import uvicorn
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse, PlainTextResponse, StreamingResponse
+
+from copilot.bench.server import free_port
 
 
 class Script:
@@ -110,12 +111,6 @@ def make_app(script: Script) -> FastAPI:
         return _completion(reply, body["model"])
 
     return app
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 @contextmanager

