@@ -73,10 +73,19 @@ def schema_tokens(tools) -> int:
 
 
 class ToolSelection(AgentMiddleware):
-    """Bind only the tools of the likely capabilities; note the route the table suggests."""
+    """Bind only the tools of the likely capabilities (read once a turn); note the route the table suggests."""
 
     def wrap_model_call(self, request, handler):
         turn: TurnContext = request.runtime.context
+        if turn.model.offered is None:
+            wanted = self._likely(turn)
+            turn.model.offered = {t.name for t in request.tools if getattr(t, "name", None) in wanted}
+        tools = [t for t in request.tools if getattr(t, "name", None) in turn.model.offered]
+        system = SystemMessage(system_prompt(turn.profile.first_name))
+        return handler(request.override(tools=tools, system_message=system, tool_choice="auto" if tools else None))
+
+    @staticmethod
+    def _likely(turn: TurnContext) -> set[str]:
         reading = get_understanding().read(turn.user_text)
         scored = capability_table().scored(reading.actions, reading.topics)
         wanted = set(ALWAYS)
@@ -89,10 +98,7 @@ class ToolSelection(AgentMiddleware):
             wanted.add(HANDOFF)
         if turn.tool_ctx.role == "support_agent":          # agents ask how we do things; they act in their own tools
             wanted = {name for name in wanted if not REGISTRY[name].writes and name != HANDOFF}
-        tools = [t for t in request.tools if getattr(t, "name", None) in wanted]
-        turn.model.offered = {t.name for t in tools}
-        system = SystemMessage(system_prompt(turn.profile.first_name))
-        return handler(request.override(tools=tools, system_message=system, tool_choice="auto" if tools else None))
+        return wanted
 
 
 class ContextBudget(AgentMiddleware):
