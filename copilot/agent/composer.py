@@ -177,8 +177,7 @@ def release(draft: str, turn: TurnContext, *, written_by_model: bool = False) ->
     dropped, citations of passages not retrieved in the turn removed, then the output filters decide (a blocked
     answer is replaced by the policy's customer-facing message)."""
     if written_by_model:
-        handed_off = any(o.name == "handoff_to_agent" and o.status == "ok" for o in turn.outcomes)
-        kept, dropped = without_change_claims(sentences(draft), handed_off)
+        kept, dropped = without_change_claims(sentences(draft), turn.handed_off)
         if dropped:
             turn.untrusted_rules.append("model.unexecuted_change_claim")
             draft = "".join(kept).strip() or "\n\n".join(outcome_text(o, None, turn.hits, turn.user_text)

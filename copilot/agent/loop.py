@@ -92,6 +92,11 @@ class TurnResult:
         return asdict(self)
 
 
+def _call(outcome, **extra) -> dict:
+    """A tool call as the turn result lists it."""
+    return {"name": outcome.name, "args": outcome.args, "allowed": outcome.allowed, "status": outcome.status, **extra}
+
+
 class Copilot:
     """Start and continue conversations; every turn leaves one trace and exactly one route."""
 
@@ -165,9 +170,8 @@ class Copilot:
             answer, route, output, tokens = self._think(turn, text)
         result = TurnResult(
             conversation_id=conversation_id, route=route, answer=answer,
-            tools=[*({"name": o.name, "args": o.args, "allowed": o.allowed, "status": o.status, "abandoned": True,
-                      "action_id": (o.pending_action or {}).get("id")} for o in turn.abandoned),
-                   *({"name": o.name, "args": o.args, "allowed": o.allowed, "status": o.status} for o in turn.outcomes)],
+            tools=[*(_call(o, abandoned=True, action_id=(o.pending_action or {}).get("id")) for o in turn.abandoned),
+                   *map(_call, turn.outcomes)],
             citations=composer.cited(answer),
             guard={"input": guard.trace(), "output": output.trace() if output else None,
                    "untrusted": turn.untrusted_rules},

@@ -11,7 +11,7 @@ def decide_route(turn: TurnContext, answer: str = "") -> str:
         return "consent_required"
     if statuses & {"confirm", "step_up_required"}:
         return "confirm"
-    if any(o.name == "handoff_to_agent" and o.status == "ok" for o in turn.outcomes):
+    if turn.handed_off:
         return "handoff"
     if turn.plan is not None:
         return turn.plan.route if turn.plan.route != "handoff" else "answer"

@@ -60,6 +60,10 @@ class TurnContext:
     def citations(self) -> list[str]:
         return list(dict.fromkeys(h.citation for h in self.hits))
 
+    @property
+    def handed_off(self) -> bool:
+        return any(o.name == "handoff_to_agent" and o.status == "ok" for o in self.outcomes)
+
 
 @dataclass
 class Frame:
